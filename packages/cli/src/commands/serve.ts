@@ -1,0 +1,65 @@
+import type { Command } from "commander";
+import { adminComponent } from "@piperelay/admin";
+import type { Config } from "@piperelay/config";
+import { createLogger, type Logger } from "@piperelay/core";
+import { ensureDatabase, migrateUp } from "@piperelay/db";
+import { dispatcherComponent } from "@piperelay/dispatcher";
+import { ingestComponent } from "@piperelay/ingest";
+import { type ComponentFactory, startProcess, stopOnSignal } from "@piperelay/runtime";
+import { configFrom, type GlobalOptions } from "../config-option.js";
+import { type LocalService, natsHelp, reachable, startEmbeddedPostgres, startLocalNats } from "../local-infra.js";
+
+const components: Record<string, ComponentFactory> = {
+  ingest: ingestComponent,
+  dispatcher: dispatcherComponent,
+  admin: adminComponent,
+};
+
+/**
+ * Local mode (listening on loopback) makes a first run work with nothing set
+ * up: it starts PostgreSQL and NATS when none answer, creates and migrates the
+ * database. Production processes (non-loopback) expect both to exist and the
+ * schema to be migrated by `piperelay migrate up`.
+ */
+async function prepareLocal(config: Config, logger: Logger): Promise<LocalService[]> {
+  const started: LocalService[] = [];
+  if (!(await reachable(config.storage.postgres.url, 5432))) {
+    const pg = await startEmbeddedPostgres(logger);
+    config.storage.postgres.url = pg.url;
+    started.push(pg);
+  }
+  await ensureDatabase(config.storage.postgres.url);
+  const applied = await migrateUp(config.storage.postgres.url);
+  if (applied.length > 0) logger.info({ applied }, "database migrated");
+  if (!(await reachable(config.queue.nats_url, 4222))) {
+    const nats = await startLocalNats(config.queue.nats_url, logger);
+    if (!nats) throw new Error(natsHelp);
+    started.push(nats);
+  }
+  return started;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command("serve")
+    .description("run PipeRelay: all services in one process, or one of ingest, dispatcher, admin")
+    .argument("[service]", "ingest | dispatcher | admin | all", "all")
+    .action(async (service: string, _options: unknown, command: Command) => {
+      const factories = service === "all" ? Object.values(components) : [components[service]];
+      if (factories.some((f) => f === undefined)) {
+        command.error(`unknown service ${JSON.stringify(service)}: use ingest, dispatcher, admin or all`);
+      }
+      const config = configFrom(command.optsWithGlobals<GlobalOptions>());
+      const name = service === "all" ? "piperelay" : service;
+      const logger = createLogger({ level: config.logging.level, format: config.logging.format, base: { service: name } });
+      const local = config.localMode ? await prepareLocal(config, logger) : [];
+      const running = await startProcess(name, config, factories as ComponentFactory[], {
+        logger,
+        handleSignals: false,
+      });
+      stopOnSignal(logger, async () => {
+        await running.stop();
+        for (const svc of local.reverse()) await svc.stop();
+      });
+    });
+}

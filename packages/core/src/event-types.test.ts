@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { eventTypePatternProblem, eventTypeProblem, matchesEventType } from "./event-types.js";
+
+describe("matchesEventType", () => {
+  it("treats an empty subscription list as every event type", () => {
+    expect(matchesEventType([], "session.completed")).toBe(true);
+  });
+  it("matches exact names only exactly", () => {
+    expect(matchesEventType(["session.completed"], "session.completed")).toBe(true);
+    expect(matchesEventType(["session.completed"], "session.completedx")).toBe(false);
+  });
+  it("matches prefix wildcards below the prefix but not the prefix itself", () => {
+    expect(matchesEventType(["alert.*"], "alert.triggered")).toBe(true);
+    expect(matchesEventType(["alert.*"], "alert.cpu.high")).toBe(true);
+    expect(matchesEventType(["alert.*"], "alert")).toBe(false);
+    expect(matchesEventType(["alert.*"], "alerts.triggered")).toBe(false);
+  });
+  it("matches everything with a star", () => {
+    expect(matchesEventType(["x", "*"], "anything")).toBe(true);
+  });
+});
+
+describe("eventTypeProblem", () => {
+  it("accepts letters, digits, dots, underscores and dashes", () => {
+    expect(eventTypeProblem("a.B_c-9")).toBeUndefined();
+  });
+  it.each([
+    ["", "is required"],
+    ["has space", "may contain only"],
+    ["a".repeat(257), "at most 256"],
+    ["tab\there", "may contain only"],
+  ])("rejects %j", (value, message) => {
+    expect(eventTypeProblem(value)).toContain(message);
+  });
+  it("accepts wildcard patterns and rejects malformed ones", () => {
+    expect(eventTypePatternProblem("alert.*")).toBeUndefined();
+    expect(eventTypePatternProblem("*")).toBeUndefined();
+    expect(eventTypePatternProblem("al ert.*")).toBeDefined();
+    expect(eventTypePatternProblem("*.x")).toBeDefined();
+  });
+});

@@ -1,0 +1,6 @@
+export { eventTypePatternProblem, eventTypeProblem, matchesEventType, maxEventTypeLength } from "./event-types.js";
+export { hasIdPrefix, newId } from "./ids.js";
+export type { IdPrefix } from "./ids.js";
+export { createLogger } from "./logger.js";
+export type { Logger, LoggerOptions } from "./logger.js";
+export { version } from "./version.js";

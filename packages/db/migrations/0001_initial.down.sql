@@ -1,0 +1,5 @@
+DROP TABLE IF EXISTS attempts;
+DROP TABLE IF EXISTS deliveries;
+DROP TABLE IF EXISTS messages;
+DROP TABLE IF EXISTS endpoints;
+DROP TABLE IF EXISTS applications;

@@ -1,0 +1,39 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaClient } from "./gen/prisma/client.js";
+
+export type { PrismaClient };
+
+export interface Database {
+  prisma: PrismaClient;
+  /** The pool under Prisma; for the migration runner and health checks. */
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** Connections in the pool. @defaultValue 10 */
+  maxConnections?: number;
+  /** Fail a connection attempt after this long, so callers can answer 503 quickly. @defaultValue 5000 */
+  connectTimeoutMs?: number;
+}
+
+/** A Prisma client over a pg pool (driver adapter: no Prisma engine binaries needed). */
+export function createDatabase(url: string, options: DatabaseOptions = {}): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+  });
+  // An idle client losing its connection (e.g. PostgreSQL restarting) must not crash the process.
+  pool.on("error", () => {});
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    prisma,
+    pool,
+    async close() {
+      await prisma.$disconnect();
+      await pool.end().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import type { PrismaClient } from "@piperelay/db";
+import type { DeliveryPublisher, QueuedDelivery } from "./publisher.js";
+
+export interface OutboxRelayOptions {
+  prisma: PrismaClient;
+  publisher: DeliveryPublisher;
+  /** Pause between scans when there is nothing to publish. */
+  intervalMs: number;
+  /**
+   * Leave deliveries changed more recently than this to the process that
+   * changed them (ingest publishes right after its commit). @defaultValue 5000
+   */
+  graceMs?: number;
+  /** @defaultValue 500 */
+  batchSize?: number;
+  onError?: (error: unknown) => void;
+}
+
+export interface OutboxRelay {
+  /** One scan; returns how many deliveries it published. */
+  runOnce(): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Publishes deliveries that are due but not on JetStream: those whose ingest
+ * died between commit and publish, whose publish failed (NATS down), and
+ * retries parked in PostgreSQL because their delay was too long for a NAK.
+ * Several relays may run at once; JetStream's dedupe window and the
+ * dispatcher's attempt check make a double publish harmless.
+ */
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { prisma, publisher } = options;
+  const graceMs = options.graceMs ?? 5000;
+  const batchSize = options.batchSize ?? 500;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = true;
+
+  async function runOnce(): Promise<number> {
+    const rows = await prisma.$queryRaw<
+      { id: string; application_id: string; endpoint_id: string; attempt_count: number }[]
+    >`
+      SELECT id, application_id, endpoint_id, attempt_count FROM deliveries
+      WHERE enqueued_at IS NULL AND status IN ('pending', 'retrying')
+        AND next_retry_at <= now() AND updated_at < now() - make_interval(secs => ${graceMs / 1000}::float8)
+      ORDER BY next_retry_at LIMIT ${batchSize}`;
+    const jobs: QueuedDelivery[] = rows.map((row) => ({
+      deliveryId: row.id,
+      applicationId: row.application_id,
+      endpointId: row.endpoint_id,
+      attempt: row.attempt_count + 1,
+    }));
+    return publisher.publish(jobs);
+  }
+
+  async function loop(): Promise<void> {
+    let published = 0;
+    try {
+      published = await runOnce();
+    } catch (error) {
+      options.onError?.(error);
+    }
+    if (stopped) return;
+    timer = setTimeout(tick, published >= batchSize ? 0 : options.intervalMs);
+  }
+
+  function tick(): void {
+    running = loop();
+  }
+
+  return {
+    runOnce,
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      tick();
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}

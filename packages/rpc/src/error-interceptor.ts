@@ -1,0 +1,29 @@
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { FailureError, failureToConnectError } from "./failures.js";
+
+/** Receives an unexpected error, with the method as `piperelay.v1.Service/Method`, before it is hidden from the client. */
+export type InternalErrorListener = (error: unknown, method: string) => void;
+
+/**
+ * Turns what handlers throw into what clients see: a {@link FailureError}
+ * becomes its Connect code, a `ConnectError` passes unchanged, and anything
+ * else becomes `Code.Internal` with the generic message "internal error" (the
+ * original is kept as the cause and reported to `onInternalError`, never sent).
+ * Place it first so it also covers the interceptors after it.
+ */
+export function createErrorInterceptor(onInternalError?: InternalErrorListener): Interceptor {
+  return (next) => async (req) => {
+    try {
+      return await next(req);
+    } catch (error) {
+      if (error instanceof ConnectError) throw error;
+      if (error instanceof FailureError) {
+        const connectError = failureToConnectError(error.failure);
+        connectError.cause = error;
+        throw connectError;
+      }
+      onInternalError?.(error, `${req.service.typeName}/${req.method.name}`);
+      throw new ConnectError("internal error", Code.Internal, undefined, undefined, error);
+    }
+  };
+}

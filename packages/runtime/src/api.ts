@@ -1,0 +1,41 @@
+import { createApiKeyResolver } from "@piperelay/api-keys";
+import type { Config } from "@piperelay/config";
+import type { Logger } from "@piperelay/core";
+import type { PrismaClient } from "@piperelay/db";
+import { createApiServer, type ServicePart } from "@piperelay/rpc";
+
+export interface RunningApi {
+  port: number;
+  close(): Promise<void>;
+}
+
+// Room for the request envelope around a payload of the maximum size.
+const envelopeBytes = 64 * 1024;
+
+/** Serves the given RPC implementations on the configured host and port (REST, Connect and gRPC on one port). */
+export async function startApi(
+  config: Config,
+  parts: ServicePart[],
+  prisma: PrismaClient,
+  logger: Logger,
+): Promise<RunningApi> {
+  const server = createApiServer({
+    parts,
+    auth: {
+      adminToken: config.adminToken,
+      openAdmin: config.adminToken === undefined && config.localMode,
+      resolveApiKey: createApiKeyResolver(prisma),
+    },
+    maxBodyBytes: config.server.max_payload_size + envelopeBytes,
+    onInternalError: (err, method) => logger.error({ err, method }, "request failed"),
+  });
+  const { port } = await server.listen(config.server.port, config.server.host);
+  if (config.adminToken === undefined) {
+    logger.warn(
+      { host: config.server.host },
+      "no admin token set: application management is open to anyone who can reach this loopback address",
+    );
+  }
+  logger.info({ host: config.server.host, port }, "API listening (REST, Connect and gRPC)");
+  return { port, close: () => server.close() };
+}

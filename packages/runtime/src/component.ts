@@ -1,0 +1,26 @@
+import type { Config } from "@piperelay/config";
+import type { Logger } from "@piperelay/core";
+import type { ServicePart } from "@piperelay/rpc";
+import type { Clients } from "./clients.js";
+
+/** What a component is built from: the process's config, logger and connections. */
+export interface ComponentContext {
+  config: Config;
+  logger: Logger;
+  clients: Clients;
+}
+
+/**
+ * One of PipeRelay's services as a piece of a process: RPCs it serves and/or
+ * background work it runs. A process runs one component or all three.
+ */
+export interface Component {
+  name: string;
+  parts?: ServicePart[];
+  /** Called after the API is listening. */
+  start?(): Promise<void>;
+  /** Called after the API stopped taking requests; must finish in-flight work. */
+  stop?(): Promise<void>;
+}
+
+export type ComponentFactory = (context: ComponentContext) => Component | Promise<Component>;

@@ -1,0 +1,70 @@
+import type { Config } from "@piperelay/config";
+import { createLogger, type Logger } from "@piperelay/core";
+import { HealthService } from "@piperelay/proto";
+import { servicePart } from "@piperelay/rpc";
+import { type RunningApi, startApi } from "./api.js";
+import { type Clients, openClients } from "./clients.js";
+import type { Component, ComponentFactory } from "./component.js";
+import { dependencyChecks } from "./dependency-checks.js";
+import { createHealthCheckService } from "./health-check-service.js";
+import { stopOnSignal } from "./shutdown.js";
+
+export interface RunningProcess {
+  logger: Logger;
+  clients: Clients;
+  /** The API's port, when the process serves any RPCs. */
+  port: number | undefined;
+  stop(): Promise<void>;
+}
+
+export interface StartProcessOptions {
+  /** Exit on SIGTERM/SIGINT after a graceful stop. @defaultValue true */
+  handleSignals?: boolean;
+  logger?: Logger;
+}
+
+/**
+ * Starts a PipeRelay process from components: connects to PostgreSQL and NATS,
+ * serves the components' RPCs (plus the health check) on one port, then starts
+ * their background work. Stopping goes the other way: stop taking requests,
+ * let components finish in-flight work, then close the connections.
+ */
+export async function startProcess(
+  name: string,
+  config: Config,
+  factories: ComponentFactory[],
+  options: StartProcessOptions = {},
+): Promise<RunningProcess> {
+  const logger =
+    options.logger ??
+    createLogger({ level: config.logging.level, format: config.logging.format, base: { service: name } });
+  const clients = await openClients(config, `piperelay-${name}`);
+  const components: Component[] = [];
+  let api: RunningApi | undefined;
+  try {
+    for (const factory of factories) components.push(await factory({ config, logger, clients }));
+    const parts = components.flatMap((c) => c.parts ?? []);
+    if (parts.length > 0) {
+      parts.push(servicePart(HealthService, createHealthCheckService(dependencyChecks(clients))));
+      api = await startApi(config, parts, clients.database.prisma, logger);
+    }
+    for (const component of components) await component.start?.();
+  } catch (error) {
+    await api?.close();
+    await clients.close();
+    throw error;
+  }
+
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      await api?.close();
+      for (const component of [...components].reverse()) await component.stop?.();
+      await clients.close();
+      logger.info("stopped");
+    })();
+    return stopped;
+  };
+  if (options.handleSignals ?? true) stopOnSignal(logger, stop);
+  return { logger, clients, port: api?.port, stop };
+}

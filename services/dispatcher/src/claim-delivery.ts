@@ -1,0 +1,88 @@
+import type { PrismaClient } from "@piperelay/db";
+
+/** Everything one attempt needs, read in the same statement that claims the delivery. */
+export interface ClaimedDelivery {
+  id: string;
+  messageId: string;
+  endpointId: string;
+  applicationId: string;
+  attemptCount: number;
+  roundAttempts: number;
+  url: string;
+  secret: string;
+  isActive: boolean;
+  payload: string;
+}
+
+/** The claim's outcome: the delivery, or why there is nothing to do now. */
+export type ClaimResult =
+  | { kind: "claimed"; delivery: ClaimedDelivery }
+  /** Finished, deleted, or not due yet (a duplicate job): drop the job. */
+  | { kind: "stale" }
+  /** Another dispatcher is attempting it right now: look again later. */
+  | { kind: "busy"; retryInMs: number };
+
+// A NAK-delayed job may come back a little before the stored due time.
+const dueSlackSeconds = 2;
+
+/**
+ * Claims a due delivery for one attempt. The claim lapses after `holdMs`, so a
+ * crashed dispatcher's delivery is picked up again. JetStream redelivers the
+ * same job for every NAK-delayed retry, so whether a job is current is decided
+ * by the stored state (status and due time), not by anything in the job.
+ */
+export async function claimDelivery(
+  prisma: PrismaClient,
+  deliveryId: string,
+  holdMs: number,
+): Promise<ClaimResult> {
+  const rows = await prisma.$queryRaw<
+    {
+      id: string;
+      message_id: string;
+      endpoint_id: string;
+      application_id: string;
+      attempt_count: number;
+      round_attempts: number;
+      url: string;
+      secret: string;
+      is_active: boolean;
+      payload: string;
+    }[]
+  >`
+    UPDATE deliveries AS d
+    SET locked_until = now() + make_interval(secs => ${holdMs / 1000}::float8)
+    FROM endpoints AS e, messages AS m
+    WHERE d.id = ${deliveryId}
+      AND d.status IN ('pending', 'retrying')
+      AND (d.next_retry_at IS NULL OR d.next_retry_at <= now() + make_interval(secs => ${dueSlackSeconds}))
+      AND (d.locked_until IS NULL OR d.locked_until < now())
+      AND e.id = d.endpoint_id AND m.id = d.message_id
+    RETURNING d.id, d.message_id, d.endpoint_id, d.application_id, d.attempt_count, d.round_attempts,
+              e.url, e.secret, e.is_active, m.payload`;
+  const row = rows[0];
+  if (!row) return whyNotClaimed(prisma, deliveryId);
+  const delivery: ClaimedDelivery = {
+    id: row.id,
+    messageId: row.message_id,
+    endpointId: row.endpoint_id,
+    applicationId: row.application_id,
+    attemptCount: row.attempt_count,
+    roundAttempts: row.round_attempts,
+    url: row.url,
+    secret: row.secret,
+    isActive: row.is_active,
+    payload: row.payload,
+  };
+  return { kind: "claimed", delivery };
+}
+
+async function whyNotClaimed(prisma: PrismaClient, deliveryId: string): Promise<ClaimResult> {
+  const rows = await prisma.$queryRaw<{ busy_ms: number | null }[]>`
+    SELECT CASE WHEN locked_until > now() THEN (extract(epoch FROM locked_until - now()) * 1000)::int END AS busy_ms
+    FROM deliveries
+    WHERE id = ${deliveryId} AND status IN ('pending', 'retrying')
+      AND (next_retry_at IS NULL OR next_retry_at <= now() + make_interval(secs => ${dueSlackSeconds}))`;
+  const busyMs = rows[0]?.busy_ms;
+  return busyMs ? { kind: "busy", retryInMs: Math.min(busyMs, 5000) } : { kind: "stale" };
+}

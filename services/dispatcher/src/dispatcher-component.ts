@@ -1,0 +1,18 @@
+import type { ComponentFactory } from "@piperelay/runtime";
+import { createDispatcher } from "./dispatcher.js";
+
+/** The dispatcher service: makes delivery attempts and runs the outbox relay. Serves no RPCs. */
+export const dispatcherComponent: ComponentFactory = ({ config, logger, clients }) => {
+  const dispatcher = createDispatcher({
+    prisma: clients.database.prisma,
+    nc: clients.nc,
+    names: clients.names,
+    logger,
+    workers: config.delivery.workers,
+    timeoutMs: config.delivery.timeout,
+    policy: { schedule: config.delivery.retry_schedule, maxAttempts: config.delivery.max_attempts },
+    nakMaxDelayMs: config.queue.nak_max_delay,
+    pollIntervalMs: config.queue.poll_interval,
+  });
+  return { name: "dispatcher", start: () => dispatcher.start(), stop: () => dispatcher.stop() };
+};

@@ -1,0 +1,82 @@
+import type { Logger } from "@piperelay/core";
+import type { PrismaClient } from "@piperelay/db";
+import {
+  ackWaitFor,
+  createDeliveryPublisher,
+  createOutboxRelay,
+  ensureTopology,
+  type NatsConnection,
+  type QueueNames,
+} from "@piperelay/queue";
+import { Agent } from "undici";
+import { consumeJobs, type JobConsumer } from "./consume-jobs.js";
+import { createJobProcessor } from "./process-job.js";
+import type { RetryPolicy } from "./retry-policy.js";
+
+export interface DispatcherOptions {
+  prisma: PrismaClient;
+  nc: NatsConnection;
+  names: QueueNames;
+  logger: Logger;
+  /** Concurrent attempts in this process. @defaultValue 50 */
+  workers: number;
+  timeoutMs: number;
+  policy: RetryPolicy;
+  nakMaxDelayMs: number;
+  /** How often the outbox relay looks for deliveries to publish. */
+  pollIntervalMs: number;
+}
+
+export interface Dispatcher {
+  start(): Promise<void>;
+  /** Stops taking jobs and waits for in-flight attempts; the relay stops last. */
+  stop(): Promise<void>;
+}
+
+/** The delivery side: the JetStream consumer making attempts, and the outbox relay feeding it. */
+export function createDispatcher(options: DispatcherOptions): Dispatcher {
+  const { prisma, nc, names, logger } = options;
+  const ackWaitMs = ackWaitFor(options.timeoutMs);
+  const http = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
+  const publisher = createDeliveryPublisher({
+    nc,
+    prisma,
+    names,
+    onPublishError: (err, count) => logger.warn({ err, count }, "outbox relay could not publish; will retry"),
+  });
+  const relay = createOutboxRelay({
+    prisma,
+    publisher,
+    intervalMs: options.pollIntervalMs,
+    onError: (err) => logger.warn({ err }, "outbox relay scan failed; will retry"),
+  });
+  const process = createJobProcessor({
+    prisma,
+    policy: options.policy,
+    timeoutMs: options.timeoutMs,
+    nakMaxDelayMs: options.nakMaxDelayMs,
+    httpDispatcher: http,
+  });
+  let consumer: JobConsumer | undefined;
+
+  return {
+    async start() {
+      await ensureTopology(nc, names, { deliveryTimeoutMs: options.timeoutMs });
+      consumer = await consumeJobs({
+        nc,
+        names,
+        concurrency: options.workers,
+        ackWaitMs,
+        process,
+        logger,
+      });
+      relay.start();
+      logger.info({ workers: options.workers, stream: names.stream }, "dispatcher started");
+    },
+    async stop() {
+      await consumer?.stop();
+      await relay.stop();
+      await http.close();
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import { version } from "@piperelay/core";
+import type { PrismaClient } from "@piperelay/db";
+import type { DeliveryJob } from "@piperelay/queue";
+import { signatureHeaders } from "@piperelay/signing";
+import type { Dispatcher } from "undici";
+import { claimDelivery } from "./claim-delivery.js";
+import { type NextState, recordAttempt } from "./record-attempt.js";
+import { type RetryPolicy, retryDelay } from "./retry-policy.js";
+import { type AttemptResult, sendWebhook } from "./send-webhook.js";
+
+/** What to tell JetStream about a job. */
+export type JobDecision = { kind: "ack"; reason: string } | { kind: "nak"; delayMs: number; reason: string };
+
+export interface JobProcessorOptions {
+  prisma: PrismaClient;
+  policy: RetryPolicy;
+  timeoutMs: number;
+  /** Retries due within this are NAK-delayed; later ones are parked in PostgreSQL. */
+  nakMaxDelayMs: number;
+  httpDispatcher?: Dispatcher;
+  /** Injectable clock for tests. */
+  now?: () => number;
+}
+
+/**
+ * Makes one attempt for a job: claims the delivery in PostgreSQL (skipping
+ * stale and duplicate jobs), POSTs the signed payload, records the attempt,
+ * and decides between done (ack), retry soon (nak with delay) and retry later
+ * (ack and park; the outbox relay republishes when due).
+ */
+export function createJobProcessor(options: JobProcessorOptions): (job: DeliveryJob) => Promise<JobDecision> {
+  const { prisma, policy, timeoutMs } = options;
+  const now = options.now ?? Date.now;
+  const userAgent = `PipeRelay/${version}`;
+  // Long enough to cover the request and the write that follows it.
+  const holdMs = timeoutMs + 30_000;
+
+  return async (job) => {
+    const claim = await claimDelivery(prisma, job.deliveryId, holdMs);
+    if (claim.kind === "stale") return { kind: "ack", reason: "finished, deleted or not due" };
+    if (claim.kind === "busy") return { kind: "nak", delayMs: claim.retryInMs, reason: "claimed elsewhere" };
+    const { delivery } = claim;
+    const attemptNumber = delivery.attemptCount + 1;
+
+    let result: AttemptResult;
+    if (!delivery.isActive) {
+      result = { statusCode: 0, responseBody: "", latencyMs: 0, error: "endpoint is disabled" };
+    } else {
+      const timestamp = Math.floor(now() / 1000);
+      result = await sendWebhook({
+        url: delivery.url,
+        body: delivery.payload,
+        timeoutMs,
+        dispatcher: options.httpDispatcher,
+        headers: {
+          "content-type": "application/json",
+          "user-agent": userAgent,
+          ...signatureHeaders({
+            secret: delivery.secret,
+            messageId: delivery.messageId,
+            timestamp,
+            body: delivery.payload,
+          }),
+        },
+      });
+    }
+
+    const roundAttempts = delivery.roundAttempts + 1;
+    const succeeded = result.error === "";
+    const delay = succeeded || !delivery.isActive ? undefined : retryDelay(policy, roundAttempts);
+    let next: NextState;
+    let decision: JobDecision;
+    if (succeeded) {
+      next = { status: "success" };
+      decision = { kind: "ack", reason: "delivered" };
+    } else if (delay === undefined) {
+      next = { status: "failed" };
+      decision = { kind: "ack", reason: "failed for good" };
+    } else {
+      const parked = delay > options.nakMaxDelayMs;
+      next = { status: "retrying", nextRetryAt: new Date(now() + delay), parked };
+      decision = parked
+        ? { kind: "ack", reason: "retry parked in PostgreSQL" }
+        : { kind: "nak", delayMs: delay, reason: "retry scheduled" };
+    }
+    await recordAttempt(prisma, delivery.id, delivery.messageId, attemptNumber, roundAttempts, result, next);
+    return decision;
+  };
+}

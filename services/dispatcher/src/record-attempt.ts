@@ -1,0 +1,46 @@
+import { type PrismaClient, refreshMessageStatus } from "@piperelay/db";
+import type { AttemptResult } from "./send-webhook.js";
+
+/** Where the delivery goes after an attempt. */
+export type NextState =
+  | { status: "success" }
+  | { status: "failed" }
+  /** `parked`: the retry waits in PostgreSQL for the outbox relay rather than as a NAK on JetStream. */
+  | { status: "retrying"; nextRetryAt: Date; parked: boolean };
+
+/**
+ * Stores the attempt and the delivery's new state, and refreshes the message's
+ * status, in one transaction. A repeated attempt number (a re-sent in-flight
+ * request after a crash) is stored once.
+ */
+export async function recordAttempt(
+  prisma: PrismaClient,
+  deliveryId: string,
+  messageId: string,
+  attemptNumber: number,
+  roundAttempts: number,
+  result: AttemptResult,
+  next: NextState,
+): Promise<void> {
+  const nextRetryAt = next.status === "retrying" ? next.nextRetryAt : null;
+  const completed = next.status !== "retrying";
+  const keepEnqueued = next.status === "retrying" && !next.parked;
+  await prisma.$transaction(async (tx) => {
+    await tx.$executeRaw`
+      INSERT INTO attempts (delivery_id, attempt_number, status_code, response_body, latency_ms, error)
+      VALUES (${deliveryId}, ${attemptNumber}, ${result.statusCode}, ${result.responseBody}, ${result.latencyMs}, ${result.error})
+      ON CONFLICT (delivery_id, attempt_number) DO NOTHING`;
+    await tx.$executeRaw`
+      UPDATE deliveries SET
+        status = ${next.status},
+        attempt_count = ${attemptNumber},
+        round_attempts = ${roundAttempts},
+        next_retry_at = ${nextRetryAt},
+        completed_at = CASE WHEN ${completed} THEN now() ELSE NULL END,
+        enqueued_at = CASE WHEN ${keepEnqueued} THEN COALESCE(enqueued_at, now()) ELSE NULL END,
+        locked_until = NULL,
+        updated_at = now()
+      WHERE id = ${deliveryId}`;
+    await refreshMessageStatus(tx, messageId);
+  });
+}

@@ -1,0 +1,109 @@
+import { matchesEventType, newId } from "@piperelay/core";
+import { Prisma, type PrismaClient } from "@piperelay/db";
+import type { DeliveryPublisher, QueuedDelivery } from "@piperelay/queue";
+import type { ValidMessage } from "./validate-message.js";
+
+/** The accepted message as the caller sees it. */
+export interface AcceptedMessage {
+  id: string;
+  eventType: string;
+  status: string;
+  endpointsTargeted: number;
+  timestamp: Date;
+}
+
+export interface AcceptDeps {
+  prisma: PrismaClient;
+  publisher: DeliveryPublisher;
+  onPublishError?: (error: unknown) => void;
+}
+
+/**
+ * Stores the message with one delivery per matching active endpoint in one
+ * transaction, then publishes the deliveries. Once this returns the message is
+ * committed: if publishing fails, the outbox relay publishes it later. A known
+ * idempotency key returns the earlier message without a second fan-out.
+ */
+export async function acceptMessage(
+  deps: AcceptDeps,
+  applicationId: string,
+  message: ValidMessage,
+): Promise<AcceptedMessage> {
+  const { prisma } = deps;
+  if (message.idempotencyKey !== undefined) {
+    const existing = await findByIdempotencyKey(prisma, applicationId, message.idempotencyKey);
+    if (existing) return existing;
+  }
+
+  const endpoints = await prisma.endpoint.findMany({
+    where: { applicationId, isActive: true },
+    select: { id: true, eventTypes: true },
+  });
+  const targets = endpoints.filter((endpoint) => matchesEventType(endpoint.eventTypes, message.eventType));
+  const messageId = newId("msg");
+  const timestamp = new Date();
+  const deliveries: QueuedDelivery[] = targets.map((endpoint) => ({
+    deliveryId: newId("dlv"),
+    applicationId,
+    endpointId: endpoint.id,
+    attempt: 1,
+  }));
+  const status = deliveries.length === 0 ? "delivered" : "pending";
+
+  try {
+    await prisma.$transaction([
+      prisma.message.create({
+        data: {
+          id: messageId,
+          applicationId,
+          eventType: message.eventType,
+          payload: message.payload,
+          status,
+          endpointsTargeted: deliveries.length,
+          idempotencyKey: message.idempotencyKey ?? null,
+          timestamp,
+        },
+      }),
+      prisma.delivery.createMany({
+        data: deliveries.map((d) => ({
+          id: d.deliveryId,
+          messageId,
+          endpointId: d.endpointId,
+          applicationId,
+          nextRetryAt: timestamp,
+        })),
+      }),
+    ]);
+  } catch (error) {
+    // Two requests with the same key raced; the other one won and did the fan-out.
+    if (message.idempotencyKey !== undefined && isUniqueViolation(error)) {
+      const existing = await findByIdempotencyKey(prisma, applicationId, message.idempotencyKey);
+      if (existing) return existing;
+    }
+    throw error;
+  }
+
+  try {
+    await deps.publisher.publish(deliveries);
+  } catch (error) {
+    // Committed already; the relay will publish what is left unmarked.
+    deps.onPublishError?.(error);
+  }
+  return { id: messageId, eventType: message.eventType, status, endpointsTargeted: deliveries.length, timestamp };
+}
+
+async function findByIdempotencyKey(
+  prisma: PrismaClient,
+  applicationId: string,
+  idempotencyKey: string,
+): Promise<AcceptedMessage | undefined> {
+  const row = await prisma.message.findUnique({
+    where: { applicationId_idempotencyKey: { applicationId, idempotencyKey } },
+    select: { id: true, eventType: true, status: true, endpointsTargeted: true, timestamp: true },
+  });
+  return row ?? undefined;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}

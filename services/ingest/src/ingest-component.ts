@@ -1,0 +1,22 @@
+import { createDeliveryPublisher, ensureTopology } from "@piperelay/queue";
+import type { ComponentFactory } from "@piperelay/runtime";
+import { createIngestParts } from "./ingest-parts.js";
+
+/** The ingest service: accepts messages, commits them with their deliveries, publishes the deliveries. */
+export const ingestComponent: ComponentFactory = async ({ config, logger, clients }) => {
+  const { nc, names, database } = clients;
+  // Publishing needs the stream; creating it here lets ingest start before any dispatcher.
+  await ensureTopology(nc, names, { deliveryTimeoutMs: config.delivery.timeout });
+  const onPublishError = (err: unknown) =>
+    logger.warn({ err }, "could not publish deliveries; the outbox relay will publish them");
+  const publisher = createDeliveryPublisher({ nc, prisma: database.prisma, names, onPublishError });
+  return {
+    name: "ingest",
+    parts: createIngestParts({
+      prisma: database.prisma,
+      publisher,
+      maxPayloadBytes: config.server.max_payload_size,
+      onPublishError,
+    }),
+  };
+};

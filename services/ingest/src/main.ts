@@ -1,0 +1,6 @@
+// The ingest service on its own: `node services/ingest/dist/main.js` (or `piperelay serve ingest`).
+import { loadConfigFromEnvironment } from "@piperelay/config";
+import { startProcess } from "@piperelay/runtime";
+import { ingestComponent } from "./ingest-component.js";
+
+await startProcess("ingest", loadConfigFromEnvironment(), [ingestComponent]);

@@ -1,0 +1,46 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { resolve } from "node:path";
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  output: () => string;
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const root = resolve(import.meta.dirname, "../..");
+
+/** Runs a bundled service (`dist/<name>.mjs`, built by the global setup) as a real child process. */
+export function spawnService(name: "ingest" | "dispatcher" | "admin" | "piperelay", env: Record<string, string>, args: string[] = []): ServiceProcess {
+  const child = spawn(process.execPath, [resolve(root, `dist/${name}.mjs`), ...args], {
+    cwd: root,
+    env: { ...process.env, PIPERELAY_LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
+  return {
+    child,
+    output: () => output,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Resolves when `text` appears in the process's output. */
+export async function waitForOutput(proc: ServiceProcess, text: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!proc.output().includes(text)) {
+    if (Date.now() > deadline) throw new Error(`"${text}" not seen within ${timeoutMs} ms; output:\n${proc.output()}`);
+    if (proc.child.exitCode !== null) throw new Error(`process exited with ${proc.child.exitCode}:\n${proc.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
