@@ -19,29 +19,84 @@ async function rowCounts(): Promise<Record<string, number>> {
   return rows[0];
 }
 
-type Case = [name: string, method: string, path: string, body: unknown, status: number, auth?: "none" | "bad"];
+type Case = [
+  name: string,
+  method: string,
+  path: string,
+  body: unknown,
+  status: number,
+  auth?: "none" | "bad",
+];
 
 const cases: Case[] = [
   ["event_type missing", "POST", "/api/v1/messages", { payload: {} }, 400],
   ["event_type empty", "POST", "/api/v1/messages", { event_type: "", payload: {} }, 400],
   ["event_type with a space", "POST", "/api/v1/messages", { event_type: "a b", payload: {} }, 400],
-  ["event_type with a control character", "POST", "/api/v1/messages", { event_type: "a\u0001", payload: {} }, 400],
-  ["event_type over 256 characters", "POST", "/api/v1/messages", { event_type: "a".repeat(257), payload: {} }, 400],
+  [
+    "event_type with a control character",
+    "POST",
+    "/api/v1/messages",
+    { event_type: "a\u0001", payload: {} },
+    400,
+  ],
+  [
+    "event_type over 256 characters",
+    "POST",
+    "/api/v1/messages",
+    { event_type: "a".repeat(257), payload: {} },
+    400,
+  ],
   ["event_type of the wrong type", "POST", "/api/v1/messages", { event_type: 5, payload: {} }, 400],
   ["payload missing", "POST", "/api/v1/messages", { event_type: "x" }, 400],
-  ["payload over the size limit", "POST", "/api/v1/messages", { event_type: "x", payload: { s: "a".repeat(2000) } }, 413],
+  [
+    "payload over the size limit",
+    "POST",
+    "/api/v1/messages",
+    { event_type: "x", payload: { s: "a".repeat(2000) } },
+    413,
+  ],
   ["body that is not JSON", "POST", "/api/v1/messages", "{not json", 400],
   ["unknown field", "POST", "/api/v1/messages", { event_type: "x", payload: 1, colour: "red" }, 400],
-  ["idempotency key over 256 characters", "POST", "/api/v1/messages", { event_type: "x", payload: 1, idempotency_key: "k".repeat(257) }, 400],
+  [
+    "idempotency key over 256 characters",
+    "POST",
+    "/api/v1/messages",
+    { event_type: "x", payload: 1, idempotency_key: "k".repeat(257) },
+    400,
+  ],
   ["no API key", "POST", "/api/v1/messages", { event_type: "x", payload: 1 }, 401, "none"],
   ["unknown API key", "POST", "/api/v1/messages", { event_type: "x", payload: 1 }, 401, "bad"],
   ["endpoint without url", "POST", "/api/v1/endpoints", { description: "x" }, 400],
   ["endpoint with a relative url", "POST", "/api/v1/endpoints", { url: "/hook" }, 400],
   ["endpoint with an ftp url", "POST", "/api/v1/endpoints", { url: "ftp://example.com/x" }, 400],
-  ["endpoint with credentials in the url", "POST", "/api/v1/endpoints", { url: "https://u:p@example.com/x" }, 400],
-  ["endpoint with a bad event type pattern", "POST", "/api/v1/endpoints", { url: "https://example.com", event_types: ["a b"] }, 400],
-  ["endpoint with rate_limit 0", "POST", "/api/v1/endpoints", { url: "https://example.com", rate_limit: 0 }, 400],
-  ["endpoint with a malformed secret", "POST", "/api/v1/endpoints", { url: "https://example.com", secret: "nope" }, 400],
+  [
+    "endpoint with credentials in the url",
+    "POST",
+    "/api/v1/endpoints",
+    { url: "https://u:p@example.com/x" },
+    400,
+  ],
+  [
+    "endpoint with a bad event type pattern",
+    "POST",
+    "/api/v1/endpoints",
+    { url: "https://example.com", event_types: ["a b"] },
+    400,
+  ],
+  [
+    "endpoint with rate_limit 0",
+    "POST",
+    "/api/v1/endpoints",
+    { url: "https://example.com", rate_limit: 0 },
+    400,
+  ],
+  [
+    "endpoint with a malformed secret",
+    "POST",
+    "/api/v1/endpoints",
+    { url: "https://example.com", secret: "nope" },
+    400,
+  ],
   ["negative limit", "GET", "/api/v1/messages?limit=-1", undefined, 400],
   ["non-numeric limit", "GET", "/api/v1/messages?limit=ten", undefined, 400],
   ["bad cursor", "GET", "/api/v1/messages?cursor=%%%", undefined, 400],
@@ -57,14 +112,17 @@ const cases: Case[] = [
 ];
 
 describe("bad input over REST", () => {
-  it.each(cases)("%s → %i with a JSON error, nothing stored", async (_name, method, path, body, status, auth) => {
-    const before = await rowCounts();
-    const key = auth === "none" ? undefined : auth === "bad" ? "pk_live_unknown" : apiKey;
-    const res = await restClient(stack.baseUrl, key)(method, path, body);
-    expect(res.status).toBe(status);
-    expect(res.body).toMatchObject({ code: expect.any(String), message: expect.any(String) });
-    expect(await rowCounts()).toEqual(before);
-  });
+  it.each(cases)(
+    "%s → %i with a JSON error, nothing stored",
+    async (_name, method, path, body, status, auth) => {
+      const before = await rowCounts();
+      const key = auth === "none" ? undefined : auth === "bad" ? "pk_live_unknown" : apiKey;
+      const res = await restClient(stack.baseUrl, key)(method, path, body);
+      expect(res.status).toBe(status);
+      expect(res.body).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+      expect(await rowCounts()).toEqual(before);
+    },
+  );
 
   it("keeps serving after all of that", async () => {
     const health = await restClient(stack.baseUrl)("GET", "/api/v1/health");

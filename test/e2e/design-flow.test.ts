@@ -24,7 +24,9 @@ function designNodeVerify(payload: string, headers: Record<string, unknown>, sec
   const signature = String(headers["x-piperelay-signature"]);
   const toSign = `${timestamp}.${payload}`;
   const expected = `v1=${createHmac("sha256", secret).update(toSign).digest("hex")}`;
-  return signature.length === expected.length && timingSafeEqual(Buffer.from(signature), Buffer.from(expected));
+  return (
+    signature.length === expected.length && timingSafeEqual(Buffer.from(signature), Buffer.from(expected))
+  );
 }
 
 describe("the design's curl flow over REST", () => {
@@ -74,8 +76,18 @@ describe("the design's curl flow over REST", () => {
       payload,
     });
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body).sort()).toEqual(["endpoints_targeted", "event_type", "id", "status", "timestamp"]);
-    expect(res.body).toMatchObject({ event_type: "session.completed", status: "pending", endpoints_targeted: 1 });
+    expect(Object.keys(res.body).sort()).toEqual([
+      "endpoints_targeted",
+      "event_type",
+      "id",
+      "status",
+      "timestamp",
+    ]);
+    expect(res.body).toMatchObject({
+      event_type: "session.completed",
+      status: "pending",
+      endpoints_targeted: 1,
+    });
     expect(res.body.id).toMatch(/^msg_/);
     messageId = String(res.body.id);
   });
@@ -115,7 +127,12 @@ describe("the design's curl flow over REST", () => {
       const res = await call("GET", `/api/v1/messages/${messageId}`);
       return res.body.status === "delivered" ? res.body : undefined;
     });
-    expect(message).toMatchObject({ id: messageId, event_type: "session.completed", payload, endpoints_targeted: 1 });
+    expect(message).toMatchObject({
+      id: messageId,
+      event_type: "session.completed",
+      payload,
+      endpoints_targeted: 1,
+    });
     const deliveries = message.deliveries as Record<string, unknown>[];
     expect(deliveries).toHaveLength(1);
     expect(deliveries[0]).toMatchObject({
@@ -144,7 +161,12 @@ describe("the design's curl flow over REST", () => {
     expect(list.status).toBe(200);
     expect((list.body.messages as { id: string }[]).map((m) => m.id)).toEqual([messageId]);
     const stats = await call("GET", "/api/v1/stats");
-    expect(stats.body).toMatchObject({ messages_today: 1, deliveries_succeeded: 1, active_endpoints: 1, success_rate: 1 });
+    expect(stats.body).toMatchObject({
+      messages_today: 1,
+      deliveries_succeeded: 1,
+      active_endpoints: 1,
+      success_rate: 1,
+    });
     const health = await restClient(stack.baseUrl)("GET", "/api/v1/health");
     expect(health.status).toBe(200);
     expect(health.body.status).toBe("ok");

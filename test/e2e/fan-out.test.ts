@@ -26,7 +26,10 @@ beforeAll(async () => {
   await createEndpoint(stack.baseUrl, apiKey, { url: url("star"), event_types: ["*"] });
   await createEndpoint(stack.baseUrl, apiKey, { url: url("all"), event_types: [] });
   await createEndpoint(stack.baseUrl, apiKey, { url: url("disabled"), event_types: ["*"], is_active: false });
-  await createEndpoint(stack.baseUrl, apiKey, { url: url("other"), event_types: ["session.completed", "alerts.*"] });
+  await createEndpoint(stack.baseUrl, apiKey, {
+    url: url("other"),
+    event_types: ["session.completed", "alerts.*"],
+  });
 });
 afterAll(async () => {
   for (const r of Object.values(receivers ?? {})) await r.close();
@@ -35,7 +38,10 @@ afterAll(async () => {
 
 describe("fan-out by event type", () => {
   it("delivers to exact, prefix-wildcard, star and empty subscriptions, but not to disabled or unrelated ones", async () => {
-    const sent = await sendMessage(stack.baseUrl, apiKey, { event_type: "alert.triggered", payload: { cpu: 97 } });
+    const sent = await sendMessage(stack.baseUrl, apiKey, {
+      event_type: "alert.triggered",
+      payload: { cpu: 97 },
+    });
     expect(sent.endpoints_targeted).toBe(4);
     for (const name of ["exact", "wildcard", "star", "all"]) await receivers[name]!.waitFor(1);
     await eventually(async () => {

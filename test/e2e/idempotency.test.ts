@@ -27,8 +27,18 @@ async function messageCount(): Promise<number> {
 describe("idempotency keys", () => {
   it("returns the same message for a repeated Idempotency-Key header without a second delivery", async () => {
     const headers = { "Idempotency-Key": "order-1001" };
-    const first = await sendMessage(stack.baseUrl, apiKey, { event_type: "order.paid", payload: { a: 1 } }, headers);
-    const second = await sendMessage(stack.baseUrl, apiKey, { event_type: "order.paid", payload: { a: 1 } }, headers);
+    const first = await sendMessage(
+      stack.baseUrl,
+      apiKey,
+      { event_type: "order.paid", payload: { a: 1 } },
+      headers,
+    );
+    const second = await sendMessage(
+      stack.baseUrl,
+      apiKey,
+      { event_type: "order.paid", payload: { a: 1 } },
+      headers,
+    );
     expect(second.id).toBe(first.id);
     await receiver.waitFor(1);
     await new Promise((r) => setTimeout(r, 1000));
@@ -36,8 +46,17 @@ describe("idempotency keys", () => {
   });
 
   it("treats the idempotency_key field like the header", async () => {
-    const first = await sendMessage(stack.baseUrl, apiKey, { event_type: "x", payload: 1, idempotency_key: "k-field" });
-    const second = await sendMessage(stack.baseUrl, apiKey, { event_type: "x", payload: 1 }, { "Idempotency-Key": "k-field" });
+    const first = await sendMessage(stack.baseUrl, apiKey, {
+      event_type: "x",
+      payload: 1,
+      idempotency_key: "k-field",
+    });
+    const second = await sendMessage(
+      stack.baseUrl,
+      apiKey,
+      { event_type: "x", payload: 1 },
+      { "Idempotency-Key": "k-field" },
+    );
     expect(second.id).toBe(first.id);
   });
 
@@ -54,8 +73,18 @@ describe("idempotency keys", () => {
 
   it("keeps keys per application", async () => {
     const other = await createApp(stack.baseUrl);
-    const mine = await sendMessage(stack.baseUrl, apiKey, { event_type: "x", payload: 1 }, { "Idempotency-Key": "shared" });
-    const theirs = await sendMessage(stack.baseUrl, other.apiKey, { event_type: "x", payload: 1 }, { "Idempotency-Key": "shared" });
+    const mine = await sendMessage(
+      stack.baseUrl,
+      apiKey,
+      { event_type: "x", payload: 1 },
+      { "Idempotency-Key": "shared" },
+    );
+    const theirs = await sendMessage(
+      stack.baseUrl,
+      other.apiKey,
+      { event_type: "x", payload: 1 },
+      { "Idempotency-Key": "shared" },
+    );
     expect(theirs.id).not.toBe(mine.id);
   });
 

@@ -2,7 +2,12 @@ import { create, fromJson } from "@bufbuild/protobuf";
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
-import { ApplicationService, EndpointService, MessageService, SendMessageRequestSchema } from "@piperelay/proto";
+import {
+  ApplicationService,
+  EndpointService,
+  MessageService,
+  SendMessageRequestSchema,
+} from "@piperelay/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../support/poll.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
@@ -66,9 +71,13 @@ describe.each(Object.entries(transports))("the design's flow over %s", (_name, m
     expect(noKey).toBeInstanceOf(ConnectError);
     expect((noKey as ConnectError).code).toBe(Code.Unauthenticated);
 
-    const { application } = await createClient(ApplicationService, makeTransport()).createApplication({ name: "e" });
+    const { application } = await createClient(ApplicationService, makeTransport()).createApplication({
+      name: "e",
+    });
     const auth = { headers: { authorization: `Bearer ${application?.apiKey}` } };
-    const missing = await messages.getMessage({ id: "msg_nope" }, auth).catch((e: unknown) => ConnectError.from(e));
+    const missing = await messages
+      .getMessage({ id: "msg_nope" }, auth)
+      .catch((e: unknown) => ConnectError.from(e));
     expect((missing as ConnectError).code).toBe(Code.NotFound);
     const invalid = await messages
       .sendMessage({ eventType: "bad type!", payload: fromJson(ValueSchema, 1) }, auth)

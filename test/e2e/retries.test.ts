@@ -13,10 +13,14 @@ beforeAll(async () => {
 afterAll(async () => stack?.stop());
 
 async function messageWhen(apiKey: string, id: string, status: string) {
-  return eventually(async () => {
-    const res = await restClient(stack.baseUrl, apiKey)("GET", `/api/v1/messages/${id}`);
-    return res.body.status === status ? res.body : undefined;
-  }, 20_000, `message ${id} to be ${status}`);
+  return eventually(
+    async () => {
+      const res = await restClient(stack.baseUrl, apiKey)("GET", `/api/v1/messages/${id}`);
+      return res.body.status === status ? res.body : undefined;
+    },
+    20_000,
+    `message ${id} to be ${status}`,
+  );
 }
 
 describe("retries", () => {
@@ -24,10 +28,15 @@ describe("retries", () => {
   afterAll(async () => receiver?.close());
 
   it("retries a 500 on the schedule, then succeeds, recording every attempt", async () => {
-    receiver = await startReceiver((_, index) => (index < 2 ? { status: 500, body: "boom" } : { status: 200 }));
+    receiver = await startReceiver((_, index) =>
+      index < 2 ? { status: 500, body: "boom" } : { status: 200 },
+    );
     const app = await createApp(stack.baseUrl);
     await createEndpoint(stack.baseUrl, app.apiKey, { url: receiver.url });
-    const sent = await sendMessage(stack.baseUrl, app.apiKey, { event_type: "order.paid", payload: { n: 1 } });
+    const sent = await sendMessage(stack.baseUrl, app.apiKey, {
+      event_type: "order.paid",
+      payload: { n: 1 },
+    });
 
     const requests = await receiver.waitFor(3, 20_000);
     const gaps = [requests[1]!.at - requests[0]!.at, requests[2]!.at - requests[1]!.at];
@@ -40,7 +49,12 @@ describe("retries", () => {
     const delivery = (message.deliveries as Record<string, unknown>[])[0]!;
     expect(delivery).toMatchObject({ status: "success", attempt_count: 3 });
     expect(delivery.attempts).toEqual([
-      expect.objectContaining({ attempt_number: 1, status_code: 500, response_body: "boom", error: "HTTP 500" }),
+      expect.objectContaining({
+        attempt_number: 1,
+        status_code: 500,
+        response_body: "boom",
+        error: "HTTP 500",
+      }),
       expect.objectContaining({ attempt_number: 2, status_code: 500 }),
       expect.objectContaining({ attempt_number: 3, status_code: 200, error: "" }),
     ]);
@@ -51,7 +65,10 @@ describe("retries", () => {
     try {
       const app = await createApp(stack.baseUrl);
       const endpoint = await createEndpoint(stack.baseUrl, app.apiKey, { url: failing.url });
-      const sent = await sendMessage(stack.baseUrl, app.apiKey, { event_type: "order.paid", payload: [1, 2] });
+      const sent = await sendMessage(stack.baseUrl, app.apiKey, {
+        event_type: "order.paid",
+        payload: [1, 2],
+      });
 
       const pending = await messageWhen(app.apiKey, String(sent.id), "pending");
       expect(pending.status).toBe("pending");
@@ -65,7 +82,11 @@ describe("retries", () => {
       expect(failing.requests).toHaveLength(3);
 
       failing.respondWith(() => ({ status: 204 }));
-      const retry = await restClient(stack.baseUrl, app.apiKey)("POST", `/api/v1/messages/${sent.id}/retry`, {});
+      const retry = await restClient(stack.baseUrl, app.apiKey)(
+        "POST",
+        `/api/v1/messages/${sent.id}/retry`,
+        {},
+      );
       expect(retry.status).toBe(200);
       expect(retry.body).toMatchObject({ id: sent.id, deliveries_requeued: 1 });
       const delivered = await messageWhen(app.apiKey, String(sent.id), "delivered");

@@ -73,7 +73,11 @@ describe("authentication and tenant isolation", () => {
 
   it("stops accepting a rotated key at once and stores no key in clear", async () => {
     const app = await createApp(stack.baseUrl, "rotating", adminToken);
-    const rotated = await restClient(stack.baseUrl, adminToken)("POST", `/api/v1/applications/${app.id}/rotate-key`, {});
+    const rotated = await restClient(stack.baseUrl, adminToken)(
+      "POST",
+      `/api/v1/applications/${app.id}/rotate-key`,
+      {},
+    );
     expect(rotated.status).toBe(200);
     const newKey = String(rotated.body.api_key);
     expect(newKey).toMatch(/^pk_live_/);

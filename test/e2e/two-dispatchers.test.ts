@@ -1,10 +1,10 @@
+import { createServer } from "node:http";
 import { adminComponent } from "@piperelay/admin";
 import { ingestComponent } from "@piperelay/ingest";
-import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, createEndpoint, sendMessage } from "../support/fixtures.js";
 import { eventually } from "../support/poll.js";
-import { type ServiceProcess, spawnService, waitForOutput } from "../support/processes.js";
+import { buildBundles, type ServiceProcess, spawnService, waitForOutput } from "../support/processes.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
 import { stackEnv, startStack, type TestStack } from "../support/stack.js";
 
@@ -16,11 +16,13 @@ let inFlight = 0;
 let maxInFlight = 0;
 
 beforeAll(async () => {
+  buildBundles();
   stack = await startStack({}, [ingestComponent, adminComponent]);
   receiver = await startReceiver();
   const env = {
     ...stackEnv(stack.database, stack.config.queue.prefix),
     PIPERELAY_WORKERS: "2",
+    PIPERELAY_LOG_LEVEL: "info",
   };
   for (let i = 0; i < 2; i++) {
     const proc = spawnService("dispatcher", env);
@@ -60,7 +62,9 @@ describe("two dispatcher processes", () => {
       await createEndpoint(stack.baseUrl, app.apiKey, { url: `http://127.0.0.1:${port}/hook` });
       const ids = new Set<string>();
       for (let i = 0; i < 40; i++) {
-        ids.add(String((await sendMessage(stack.baseUrl, app.apiKey, { event_type: "x", payload: { i } })).id));
+        ids.add(
+          String((await sendMessage(stack.baseUrl, app.apiKey, { event_type: "x", payload: { i } })).id),
+        );
       }
       await eventually(() => (receiver.requests.length >= 40 ? true : undefined), 30_000, "40 deliveries");
       // Give any duplicate time to show up.

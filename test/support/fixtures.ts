@@ -3,14 +3,16 @@ import { restClient } from "./api-client.js";
 /** Creates an application over REST (local mode: no admin token) and returns its id and key. */
 export async function createApp(baseUrl: string, name = "test app", adminToken?: string) {
   const res = await restClient(baseUrl, adminToken)("POST", "/api/v1/applications", { name });
-  if (res.status !== 200) throw new Error(`creating an application answered ${res.status}: ${JSON.stringify(res.body)}`);
+  if (res.status !== 200)
+    throw new Error(`creating an application answered ${res.status}: ${JSON.stringify(res.body)}`);
   return { id: String(res.body.id), apiKey: String(res.body.api_key) };
 }
 
 /** Registers an endpoint and returns its JSON. */
 export async function createEndpoint(baseUrl: string, apiKey: string, body: Record<string, unknown>) {
   const res = await restClient(baseUrl, apiKey)("POST", "/api/v1/endpoints", body);
-  if (res.status !== 200) throw new Error(`creating an endpoint answered ${res.status}: ${JSON.stringify(res.body)}`);
+  if (res.status !== 200)
+    throw new Error(`creating an endpoint answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body;
 }
 
@@ -22,6 +24,7 @@ export async function sendMessage(
   headers: Record<string, string> = {},
 ) {
   const res = await restClient(baseUrl, apiKey)("POST", "/api/v1/messages", body, headers);
-  if (res.status !== 200) throw new Error(`sending a message answered ${res.status}: ${JSON.stringify(res.body)}`);
+  if (res.status !== 200)
+    throw new Error(`sending a message answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body;
 }

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { ensureDatabase, migrateUp } from "@piperelay/db";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
@@ -9,8 +8,6 @@ import { adminDatabaseUrl, templateDatabaseName, testDatabaseUrl } from "./urls.
  * (CREATE DATABASE … TEMPLATE), which takes milliseconds instead of a migration.
  */
 export default async function setup(_project: TestProject): Promise<void> {
-  // Process-level tests run the bundles in dist/, so they must match the sources under test.
-  execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
   const admin = new pg.Client({ connectionString: adminDatabaseUrl() });
   await admin.connect();
   try {

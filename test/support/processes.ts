@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { resolve } from "node:path";
 
 export interface ServiceProcess {
@@ -10,8 +10,21 @@ export interface ServiceProcess {
 
 const root = resolve(import.meta.dirname, "../..");
 
-/** Runs a bundled service (`dist/<name>.mjs`, built by the global setup) as a real child process. */
-export function spawnService(name: "ingest" | "dispatcher" | "admin" | "piperelay", env: Record<string, string>, args: string[] = []): ServiceProcess {
+let built = false;
+
+/** Bundles dist/ from the sources under test (once per test file), so child processes run this code. */
+export function buildBundles(): void {
+  if (built) return;
+  execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: root, stdio: "inherit" });
+  built = true;
+}
+
+/** Runs a bundled service (`dist/<name>.mjs`) as a real child process; call {@link buildBundles} first. */
+export function spawnService(
+  name: "ingest" | "dispatcher" | "admin" | "piperelay",
+  env: Record<string, string>,
+  args: string[] = [],
+): ServiceProcess {
   const child = spawn(process.execPath, [resolve(root, `dist/${name}.mjs`), ...args], {
     cwd: root,
     env: { ...process.env, PIPERELAY_LOG_LEVEL: "info", ...env },
@@ -39,8 +52,10 @@ export function spawnService(name: "ingest" | "dispatcher" | "admin" | "piperela
 export async function waitForOutput(proc: ServiceProcess, text: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!proc.output().includes(text)) {
-    if (Date.now() > deadline) throw new Error(`"${text}" not seen within ${timeoutMs} ms; output:\n${proc.output()}`);
-    if (proc.child.exitCode !== null) throw new Error(`process exited with ${proc.child.exitCode}:\n${proc.output()}`);
+    if (Date.now() > deadline)
+      throw new Error(`"${text}" not seen within ${timeoutMs} ms; output:\n${proc.output()}`);
+    if (proc.child.exitCode !== null)
+      throw new Error(`process exited with ${proc.child.exitCode}:\n${proc.output()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

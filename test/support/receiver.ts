@@ -22,7 +22,9 @@ export interface Receiver {
 }
 
 /** A real HTTP server on a loopback port that records every webhook it gets. */
-export async function startReceiver(responder: Responder = () => ({ status: 200, body: "ok" })): Promise<Receiver> {
+export async function startReceiver(
+  responder: Responder = () => ({ status: 200, body: "ok" }),
+): Promise<Receiver> {
   let respond = responder;
   const requests: ReceivedRequest[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
@@ -55,7 +57,8 @@ export async function startReceiver(responder: Responder = () => ({ status: 200,
       if (requests.length >= count) return Promise.resolve(requests.slice());
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
-          () => reject(new Error(`expected ${count} requests, got ${requests.length} within ${timeoutMs} ms`)),
+          () =>
+            reject(new Error(`expected ${count} requests, got ${requests.length} within ${timeoutMs} ms`)),
           timeoutMs,
         );
         waiters.push({

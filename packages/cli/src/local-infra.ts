@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { connect } from "node:net";
 import { join, resolve } from "node:path";
@@ -62,9 +62,13 @@ export async function startLocalNats(url: string, logger: Logger): Promise<Local
   const port = Number(new URL(url).port || 4222);
   const dir = join(stateDir, "nats");
   mkdirSync(dir, { recursive: true });
-  const child: ChildProcess = spawn("nats-server", ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir], {
-    stdio: "ignore",
-  });
+  const child: ChildProcess = spawn(
+    "nats-server",
+    ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir],
+    {
+      stdio: "ignore",
+    },
+  );
   for (let i = 0; i < 50 && !(await reachable(url, 4222, 200)); i++) {
     await new Promise((r) => setTimeout(r, 100));
   }

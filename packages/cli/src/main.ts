@@ -1,7 +1,8 @@
 // The `piperelay` command.
-import { Command } from "commander";
+
 import { ConfigError } from "@piperelay/config";
 import { version } from "@piperelay/core";
+import { Command } from "commander";
 import { registerApp } from "./commands/app.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerReplay } from "./commands/replay.js";
@@ -10,7 +11,9 @@ import { registerStats } from "./commands/stats.js";
 import { registerTestSend } from "./commands/test-send.js";
 
 const program = new Command("piperelay")
-  .description("Reliable webhook delivery: stores events, delivers them signed, retries, and records every attempt.")
+  .description(
+    "Reliable webhook delivery: stores events, delivers them signed, retries, and records every attempt.",
+  )
   .option("-c, --config <file>", "config file (default: ./piperelay.yaml if present; env PIPERELAY_CONFIG)")
   .showHelpAfterError();
 

@@ -21,7 +21,11 @@ export async function withPublisher<T>(
   const clients = await openClients(config, "piperelay-cli");
   try {
     await ensureTopology(clients.nc, clients.names, { deliveryTimeoutMs: config.delivery.timeout });
-    const publisher = createDeliveryPublisher({ nc: clients.nc, prisma: clients.database.prisma, names: clients.names });
+    const publisher = createDeliveryPublisher({
+      nc: clients.nc,
+      prisma: clients.database.prisma,
+      names: clients.names,
+    });
     return await fn(clients.database, publisher);
   } finally {
     await clients.close();

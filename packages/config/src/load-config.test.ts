@@ -17,7 +17,9 @@ describe("loadConfig", () => {
     expect(config.server.port).toBe(8080);
     expect(config.delivery.workers).toBe(50);
     expect(config.delivery.timeout).toBe(30_000);
-    expect(config.delivery.retry_schedule).toEqual([30_000, 120_000, 600_000, 1_800_000, 7_200_000, 28_800_000, 86_400_000]);
+    expect(config.delivery.retry_schedule).toEqual([
+      30_000, 120_000, 600_000, 1_800_000, 7_200_000, 28_800_000, 86_400_000,
+    ]);
     expect(config.delivery.max_attempts).toBe(8);
     expect(config.server.max_payload_size).toBe(256 * 1024);
     expect(config.localMode).toBe(true);
@@ -37,7 +39,9 @@ describe("loadConfig", () => {
   });
 
   it("names the bad key and the variable it came from", () => {
-    expect(() => loadConfig({ env: { PIPERELAY_WORKERS: "many" } })).toThrow(/delivery\.workers.*PIPERELAY_WORKERS/);
+    expect(() => loadConfig({ env: { PIPERELAY_WORKERS: "many" } })).toThrow(
+      /delivery\.workers.*PIPERELAY_WORKERS/,
+    );
     expect(() => loadConfig({ env: { PIPERELAY_DELIVERY_TIMEOUT: "soon" } })).toThrow(/delivery\.timeout/);
   });
 
@@ -48,7 +52,9 @@ describe("loadConfig", () => {
 
   it("refuses to listen beyond loopback without an admin token", () => {
     expect(() => loadConfig({ env: { PIPERELAY_HOST: "0.0.0.0" } })).toThrow(ConfigError);
-    expect(loadConfig({ env: { PIPERELAY_HOST: "0.0.0.0", PIPERELAY_ADMIN_TOKEN: "t" } }).adminToken).toBe("t");
+    expect(loadConfig({ env: { PIPERELAY_HOST: "0.0.0.0", PIPERELAY_ADMIN_TOKEN: "t" } }).adminToken).toBe(
+      "t",
+    );
   });
 
   it("rejects a storage driver other than postgres", () => {

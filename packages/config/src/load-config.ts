@@ -70,7 +70,8 @@ function leafPaths(shape: Record<string, z.ZodType>, prefix = ""): string[] {
 function unwrapObject(schema: z.ZodType): Record<string, z.ZodType> | undefined {
   let current: unknown = schema;
   for (let depth = 0; depth < 5; depth++) {
-    const def = (current as { _zod?: { def?: { type?: string; shape?: unknown; innerType?: unknown } } })._zod?.def;
+    const def = (current as { _zod?: { def?: { type?: string; shape?: unknown; innerType?: unknown } } })._zod
+      ?.def;
     if (!def) return undefined;
     if (def.type === "object") return def.shape as Record<string, z.ZodType>;
     if (def.innerType === undefined) return undefined;
@@ -105,14 +106,20 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       try {
         raw = (parseYaml(text) as Record<string, unknown> | null) ?? {};
       } catch (error) {
-        throw new ConfigError(`config file ${file} is not valid YAML: ${(error as Error).message}`, { cause: error });
+        throw new ConfigError(`config file ${file} is not valid YAML: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
-      if (typeof raw !== "object" || Array.isArray(raw)) throw new ConfigError(`config file ${file} must be a mapping`);
+      if (typeof raw !== "object" || Array.isArray(raw))
+        throw new ConfigError(`config file ${file} must be a mapping`);
     }
   }
 
   const generic = Object.fromEntries(
-    leafPaths(configSchema.shape).map((path) => [`PIPERELAY_${path.replaceAll(".", "_").toUpperCase()}`, path]),
+    leafPaths(configSchema.shape).map((path) => [
+      `PIPERELAY_${path.replaceAll(".", "_").toUpperCase()}`,
+      path,
+    ]),
   );
   for (const [name, path] of Object.entries({ ...generic, ...envAliases })) {
     const value = env[name];
@@ -133,7 +140,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       const top = issue.path.slice(0, 3).join(".");
       const source = sources.get(top) ?? sources.get(issue.path.slice(0, 2).join("."));
       const from = source ? ` (from ${source})` : file ? ` (in ${file})` : "";
-      const message = issue.code === "unrecognized_keys" ? `unknown key(s) ${issue.keys.join(", ")}` : issue.message;
+      const message =
+        issue.code === "unrecognized_keys" ? `unknown key(s) ${issue.keys.join(", ")}` : issue.message;
       return `${path}: ${message}${from}`;
     });
     throw new ConfigError(`invalid configuration:\n  ${lines.join("\n  ")}`);

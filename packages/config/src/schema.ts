@@ -4,7 +4,10 @@ import { parseDuration, parseSize } from "./duration.js";
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const parsed = typeof value === "number" ? value : parseDuration(value);
   if (parsed === undefined || parsed < 0) {
-    ctx.addIssue({ code: "custom", message: `expected a duration such as 30s, 2m or 24h, got ${JSON.stringify(value)}` });
+    ctx.addIssue({
+      code: "custom",
+      message: `expected a duration such as 30s, 2m or 24h, got ${JSON.stringify(value)}`,
+    });
     return z.NEVER;
   }
   return parsed;
@@ -13,7 +16,10 @@ const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
 const size = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const parsed = typeof value === "number" ? value : parseSize(value);
   if (parsed === undefined || parsed <= 0) {
-    ctx.addIssue({ code: "custom", message: `expected a size such as 256KiB or 1MiB, got ${JSON.stringify(value)}` });
+    ctx.addIssue({
+      code: "custom",
+      message: `expected a size such as 256KiB or 1MiB, got ${JSON.stringify(value)}`,
+    });
     return z.NEVER;
   }
   return parsed;
@@ -25,7 +31,10 @@ const durationList = z
   .pipe(z.array(duration));
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const boolean = z.union([z.boolean(), z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1")]);
+const boolean = z.union([
+  z.boolean(),
+  z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1"),
+]);
 
 /** piperelay.yaml: the design's sections, plus what the NATS-based stack needs. */
 export const configSchema = z
@@ -95,7 +104,10 @@ export const configSchema = z
       .strict()
       .prefault({}),
     retention: z
-      .object({ message_ttl: duration.default(30 * 86_400_000), attempt_ttl: duration.default(7 * 86_400_000) })
+      .object({
+        message_ttl: duration.default(30 * 86_400_000),
+        attempt_ttl: duration.default(7 * 86_400_000),
+      })
       .strict()
       .prefault({}),
   })

@@ -1,6 +1,11 @@
-export { eventTypePatternProblem, eventTypeProblem, matchesEventType, maxEventTypeLength } from "./event-types.js";
-export { hasIdPrefix, newId } from "./ids.js";
+export {
+  eventTypePatternProblem,
+  eventTypeProblem,
+  matchesEventType,
+  maxEventTypeLength,
+} from "./event-types.js";
 export type { IdPrefix } from "./ids.js";
-export { createLogger } from "./logger.js";
+export { hasIdPrefix, newId } from "./ids.js";
 export type { Logger, LoggerOptions } from "./logger.js";
+export { createLogger } from "./logger.js";
 export { version } from "./version.js";

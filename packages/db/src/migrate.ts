@@ -84,9 +84,12 @@ export async function migrateUp(url: string, migrations = readMigrations()): Pro
         await client.query("COMMIT");
       } catch (error) {
         await client.query("ROLLBACK");
-        throw new Error(`migration ${migration.version}_${migration.name} failed: ${(error as Error).message}`, {
-          cause: error,
-        });
+        throw new Error(
+          `migration ${migration.version}_${migration.name} failed: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
       }
       done.push(migration.version);
     }
@@ -98,7 +101,10 @@ export async function migrateUp(url: string, migrations = readMigrations()): Pro
 export async function migrateDown(url: string, steps = 1, migrations = readMigrations()): Promise<string[]> {
   return withClient(url, async (client) => {
     const applied = await appliedVersions(client);
-    const targets = migrations.filter((m) => applied.has(m.version)).reverse().slice(0, steps);
+    const targets = migrations
+      .filter((m) => applied.has(m.version))
+      .reverse()
+      .slice(0, steps);
     for (const migration of targets) {
       await client.query("BEGIN");
       try {
@@ -115,7 +121,10 @@ export async function migrateDown(url: string, steps = 1, migrations = readMigra
 }
 
 /** Every known migration and when it was applied, if it was. */
-export async function migrationStatus(url: string, migrations = readMigrations()): Promise<MigrationStatus[]> {
+export async function migrationStatus(
+  url: string,
+  migrations = readMigrations(),
+): Promise<MigrationStatus[]> {
   return withClient(url, async (client) => {
     const applied = await appliedVersions(client);
     return migrations.map((m) => ({ version: m.version, name: m.name, appliedAt: applied.get(m.version) }));

@@ -24,6 +24,8 @@ export async function connectQueue(url: string, name: string): Promise<NatsConne
       timeout: 5000,
     });
   } catch (error) {
-    throw new QueueUnavailableError(`cannot connect to NATS at ${url}: ${(error as Error).message}`, { cause: error });
+    throw new QueueUnavailableError(`cannot connect to NATS at ${url}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

@@ -16,7 +16,12 @@ export function encodeJob(job: DeliveryJob): Uint8Array {
 export function decodeJob(data: Uint8Array): DeliveryJob | undefined {
   try {
     const value = JSON.parse(new TextDecoder().decode(data)) as { d?: unknown; a?: unknown };
-    if (typeof value.d !== "string" || typeof value.a !== "number" || !Number.isInteger(value.a) || value.a < 1) {
+    if (
+      typeof value.d !== "string" ||
+      typeof value.a !== "number" ||
+      !Number.isInteger(value.a) ||
+      value.a < 1
+    ) {
       return undefined;
     }
     return { deliveryId: value.d, attempt: value.a };

@@ -1,12 +1,12 @@
-export { connectQueue, QueueUnavailableError } from "./connection.js";
 export type { NatsConnection } from "./connection.js";
-export { decodeJob, encodeJob, jobMessageId } from "./delivery-job.js";
+export { connectQueue, QueueUnavailableError } from "./connection.js";
 export type { DeliveryJob } from "./delivery-job.js";
-export { queueNames } from "./names.js";
+export { decodeJob, encodeJob, jobMessageId } from "./delivery-job.js";
 export type { QueueNames } from "./names.js";
-export { createOutboxRelay } from "./outbox-relay.js";
+export { queueNames } from "./names.js";
 export type { OutboxRelay, OutboxRelayOptions } from "./outbox-relay.js";
-export { createDeliveryPublisher } from "./publisher.js";
+export { createOutboxRelay } from "./outbox-relay.js";
 export type { DeliveryPublisher, DeliveryPublisherOptions, QueuedDelivery } from "./publisher.js";
-export { ackWaitFor, deleteTopology, ensureTopology } from "./topology.js";
+export { createDeliveryPublisher } from "./publisher.js";
 export type { TopologyOptions } from "./topology.js";
+export { ackWaitFor, deleteTopology, ensureTopology } from "./topology.js";

@@ -1,4 +1,4 @@
-import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
+import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { PrismaClient } from "@piperelay/db";
 import { type DeliveryJob, encodeJob, jobMessageId } from "./delivery-job.js";

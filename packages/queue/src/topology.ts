@@ -2,10 +2,10 @@ import {
   AckPolicy,
   DeliverPolicy,
   JetStreamApiError,
+  type JetStreamManager,
   jetstreamManager,
   RetentionPolicy,
   StorageType,
-  type JetStreamManager,
 } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { QueueNames } from "./names.js";

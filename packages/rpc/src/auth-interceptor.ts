@@ -24,7 +24,10 @@ const policies = new Map<string, Policy>([
 ]);
 
 function policyFor(service: string, method: string): Policy {
-  return policies.get(`${service}/${method}`) ?? (service === ApplicationService.typeName ? "admin" : "application");
+  return (
+    policies.get(`${service}/${method}`) ??
+    (service === ApplicationService.typeName ? "admin" : "application")
+  );
 }
 
 /**

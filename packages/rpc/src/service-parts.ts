@@ -14,7 +14,10 @@ export type ServicePart = {
 };
 
 /** Builds a {@link ServicePart}, type-checking the implementation against the service. */
-export function servicePart<T extends DescService>(service: T, implementation: Partial<ServiceImpl<T>>): ServicePart {
+export function servicePart<T extends DescService>(
+  service: T,
+  implementation: Partial<ServiceImpl<T>>,
+): ServicePart {
   return { service, implementation };
 }
 

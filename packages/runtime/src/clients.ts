@@ -13,7 +13,9 @@ export interface Clients {
 
 /** Connects to PostgreSQL and NATS as configured. `name` identifies the process to NATS. */
 export async function openClients(config: Config, name: string): Promise<Clients> {
-  const database = createDatabase(config.storage.postgres.url, { maxConnections: config.delivery.workers + 10 });
+  const database = createDatabase(config.storage.postgres.url, {
+    maxConnections: config.delivery.workers + 10,
+  });
   let nc: NatsConnection;
   try {
     nc = await connectQueue(config.queue.nats_url, name);

@@ -1,11 +1,11 @@
-export { startApi } from "./api.js";
 export type { RunningApi } from "./api.js";
-export { openClients } from "./clients.js";
+export { startApi } from "./api.js";
 export type { Clients } from "./clients.js";
+export { openClients } from "./clients.js";
 export type { Component, ComponentContext, ComponentFactory } from "./component.js";
-export { dependencyChecks } from "./dependency-checks.js";
 export type { DependencyCheck } from "./dependency-checks.js";
+export { dependencyChecks } from "./dependency-checks.js";
 export { createHealthCheckService } from "./health-check-service.js";
-export { startProcess } from "./run-process.js";
 export type { RunningProcess, StartProcessOptions } from "./run-process.js";
+export { startProcess } from "./run-process.js";
 export { stopOnSignal } from "./shutdown.js";

@@ -1,5 +1,5 @@
 export { generateSecret, secretKeyBytes, secretProblem } from "./secrets.js";
-export { signatureHeaders, signPipeRelay, signStandardWebhooks } from "./sign.js";
 export type { SignedHeadersInput } from "./sign.js";
-export { verifyWebhook } from "./verify.js";
+export { signatureHeaders, signPipeRelay, signStandardWebhooks } from "./sign.js";
 export type { VerifyOptions } from "./verify.js";
+export { verifyWebhook } from "./verify.js";

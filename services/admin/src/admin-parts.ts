@@ -1,29 +1,32 @@
 import type { PrismaClient } from "@piperelay/db";
-import { ApplicationService, DeliveryService, EndpointService, HealthService, MessageService } from "@piperelay/proto";
+import {
+  ApplicationService,
+  DeliveryService,
+  EndpointService,
+  HealthService,
+  MessageService,
+} from "@piperelay/proto";
 import type { DeliveryPublisher } from "@piperelay/queue";
 import { type ServicePart, servicePart } from "@piperelay/rpc";
 import { createApplicationService } from "./rpc/applications.js";
 import { createDeliveryService } from "./rpc/deliveries.js";
 import { createEndpointService } from "./rpc/endpoints.js";
-import { createHealthService, type HealthCheck } from "./rpc/health.js";
 import { createMessageQueryService } from "./rpc/messages.js";
+import { createStatsService } from "./rpc/stats.js";
 
 export interface AdminDeps {
   prisma: PrismaClient;
   /** Publishes deliveries requeued by RetryMessage. */
   publisher: DeliveryPublisher;
-  /** What CheckHealth probes, typically PostgreSQL and NATS. */
-  checks: readonly HealthCheck[];
   /** Called when publishing requeued deliveries throws; the outbox relay publishes them anyway. */
   onPublishError?: (error: unknown) => void;
-  /** Called with each failing health check's reason, which the response leaves out. */
-  onCheckFailure?: (name: string, error: unknown) => void;
 }
 
 /**
  * What the admin service serves: ApplicationService, EndpointService,
  * MessageService without SendMessage (ingest serves that), DeliveryService and
- * HealthService. Authentication is the interceptor's job, not these parts'.
+ * HealthService.GetStats (every process serves CheckHealth itself).
+ * Authentication is the interceptor's job, not these parts'.
  */
 export function createAdminParts(deps: AdminDeps): ServicePart[] {
   const { prisma } = deps;
@@ -32,10 +35,6 @@ export function createAdminParts(deps: AdminDeps): ServicePart[] {
     servicePart(EndpointService, createEndpointService({ prisma })),
     servicePart(MessageService, createMessageQueryService(deps)),
     servicePart(DeliveryService, createDeliveryService({ prisma })),
-    servicePart(
-      HealthService,
-      createHealthService({ checks: deps.checks, prisma, onCheckFailure: deps.onCheckFailure }),
-    ),
+    servicePart(HealthService, createStatsService({ prisma })),
   ];
 }
-

@@ -1,4 +1,4 @@
-import { generateApiKey, hashApiKey, apiKeyPreview } from "@piperelay/api-keys";
+import { apiKeyPreview, generateApiKey, hashApiKey } from "@piperelay/api-keys";
 import { newId } from "@piperelay/core";
 import type { Application as ApplicationRow, PrismaClient } from "@piperelay/db";
 import { fail } from "@piperelay/rpc";
@@ -27,7 +27,11 @@ export function normalizeApplicationName(name: string): string {
   const trimmed = name.trim();
   if (trimmed.length === 0) fail({ outcome: "invalid_argument", field: "name", reason: "is required" });
   if (trimmed.length > maxApplicationNameLength) {
-    fail({ outcome: "invalid_argument", field: "name", reason: `must be at most ${maxApplicationNameLength} characters` });
+    fail({
+      outcome: "invalid_argument",
+      field: "name",
+      reason: `must be at most ${maxApplicationNameLength} characters`,
+    });
   }
   return trimmed;
 }
@@ -53,7 +57,10 @@ export async function insertApplication(
  * Creates an application for `piperelay app create`. Throws a FailureError
  * (invalid_argument) for a bad name.
  */
-export async function createApplicationRecord(prisma: PrismaClient, name: string): Promise<ApplicationRecord> {
+export async function createApplicationRecord(
+  prisma: PrismaClient,
+  name: string,
+): Promise<ApplicationRecord> {
   const { row, apiKey } = await insertApplication(prisma, name);
   return { id: row.id, name: row.name, apiKey, createdAt: row.createdAt };
 }
@@ -64,5 +71,10 @@ export async function listApplicationRecords(prisma: PrismaClient): Promise<Appl
     orderBy: { id: "asc" },
     select: { id: true, name: true, apiKeyPrefix: true, createdAt: true },
   });
-  return rows.map((row) => ({ id: row.id, name: row.name, apiKeyPreview: row.apiKeyPrefix, createdAt: row.createdAt }));
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    apiKeyPreview: row.apiKeyPrefix,
+    createdAt: row.createdAt,
+  }));
 }

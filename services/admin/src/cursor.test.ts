@@ -17,7 +17,10 @@ describe("cursors", () => {
       try {
         decodeCursor(cursor, "msg");
       } catch (error) {
-        expect((error as FailureError).failure).toMatchObject({ outcome: "invalid_argument", field: "cursor" });
+        expect((error as FailureError).failure).toMatchObject({
+          outcome: "invalid_argument",
+          field: "cursor",
+        });
       }
     },
   );

@@ -76,10 +76,12 @@ function urlProblem(url: string): string | undefined {
   } catch {
     return "must be an absolute http or https URL";
   }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return "must be an absolute http or https URL";
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+    return "must be an absolute http or https URL";
   if (parsed.hostname === "") return "must name a host";
   // Credentials in a URL end up in logs and dashboards; signing is how endpoints authenticate PipeRelay.
-  if (parsed.username !== "" || parsed.password !== "") return "must not contain credentials (user:password@)";
+  if (parsed.username !== "" || parsed.password !== "")
+    return "must not contain credentials (user:password@)";
   return undefined;
 }
 
@@ -91,7 +93,10 @@ function validateMetadata(metadata: Readonly<Record<string, string>>): void {
   for (const [key, value] of entries) {
     if (key === "") invalidIf("metadata", "keys must not be empty");
     if (key.length > endpointLimits.metadataKeyLength) {
-      invalidIf("metadata", `key ${JSON.stringify(key.slice(0, 20))}… is longer than ${endpointLimits.metadataKeyLength} characters`);
+      invalidIf(
+        "metadata",
+        `key ${JSON.stringify(key.slice(0, 20))}… is longer than ${endpointLimits.metadataKeyLength} characters`,
+      );
     }
     if (value.length > endpointLimits.metadataValueLength) {
       invalidIf(`metadata.${key}`, `must be at most ${endpointLimits.metadataValueLength} characters`);

@@ -28,7 +28,11 @@ export function messageFilter(applicationId: string, input: MessageFilterInput):
   }
   if (input.status !== "") {
     if (!(messageStatuses as readonly string[]).includes(input.status)) {
-      fail({ outcome: "invalid_argument", field: "status", reason: `must be one of ${messageStatuses.join(", ")}` });
+      fail({
+        outcome: "invalid_argument",
+        field: "status",
+        reason: `must be one of ${messageStatuses.join(", ")}`,
+      });
     }
     where.status = input.status;
   }

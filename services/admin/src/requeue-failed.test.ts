@@ -55,9 +55,15 @@ describe("requeueFailedDeliveries", () => {
         [alsoRecent.deliveryId, 4],
       ]),
     );
-    expect((await db.prisma.delivery.findUniqueOrThrow({ where: { id: old.deliveryId } })).status).toBe("failed");
-    expect((await db.prisma.message.findUniqueOrThrow({ where: { id: old.messageId } })).status).toBe("failed");
-    expect((await db.prisma.message.findUniqueOrThrow({ where: { id: recent.messageId } })).status).toBe("pending");
+    expect((await db.prisma.delivery.findUniqueOrThrow({ where: { id: old.deliveryId } })).status).toBe(
+      "failed",
+    );
+    expect((await db.prisma.message.findUniqueOrThrow({ where: { id: old.messageId } })).status).toBe(
+      "failed",
+    );
+    expect((await db.prisma.message.findUniqueOrThrow({ where: { id: recent.messageId } })).status).toBe(
+      "pending",
+    );
   });
 
   it("leaves other applications' failed deliveries alone", async () => {
@@ -72,7 +78,9 @@ describe("requeueFailedDeliveries", () => {
     );
 
     expect(result.requeued).toBe(1);
-    expect((await db.prisma.delivery.findUniqueOrThrow({ where: { id: other.deliveryId } })).status).toBe("failed");
+    expect((await db.prisma.delivery.findUniqueOrThrow({ where: { id: other.deliveryId } })).status).toBe(
+      "failed",
+    );
   });
 
   it("keeps the requeue when publishing throws, leaving the deliveries to the outbox relay", async () => {

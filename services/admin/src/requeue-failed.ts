@@ -35,16 +35,27 @@ export interface RequeueResult {
  * not is still picked up by the outbox relay, so the requeue never depends on
  * NATS being up. Attempt numbers continue from the stored `attempt_count`.
  */
-export async function requeueFailedDeliveries(deps: RequeueDeps, filter: RequeueFilter): Promise<RequeueResult> {
+export async function requeueFailedDeliveries(
+  deps: RequeueDeps,
+  filter: RequeueFilter,
+): Promise<RequeueResult> {
   const conditions = [Prisma.sql`status = 'failed'`];
-  if (filter.applicationId !== undefined) conditions.push(Prisma.sql`application_id = ${filter.applicationId}`);
+  if (filter.applicationId !== undefined)
+    conditions.push(Prisma.sql`application_id = ${filter.applicationId}`);
   if (filter.messageId !== undefined) conditions.push(Prisma.sql`message_id = ${filter.messageId}`);
   if (filter.since !== undefined) conditions.push(Prisma.sql`completed_at >= ${filter.since}`);
 
-  const rows = await deps.prisma.$transaction(async (tx) => {
-    const requeued = await tx.$queryRaw<
-      { id: string; message_id: string; endpoint_id: string; application_id: string; attempt_count: number }[]
-    >`
+  const rows = await deps.prisma.$transaction(
+    async (tx) => {
+      const requeued = await tx.$queryRaw<
+        {
+          id: string;
+          message_id: string;
+          endpoint_id: string;
+          application_id: string;
+          attempt_count: number;
+        }[]
+      >`
       UPDATE deliveries SET
         status = 'pending',
         round_attempts = 0,
@@ -55,11 +66,13 @@ export async function requeueFailedDeliveries(deps: RequeueDeps, filter: Requeue
         updated_at = now()
       WHERE ${Prisma.join(conditions, " AND ")}
       RETURNING id, message_id, endpoint_id, application_id, attempt_count`;
-    const messageIds = [...new Set(requeued.map((row) => row.message_id))];
-    for (const messageId of messageIds) await refreshMessageStatus(tx, messageId);
-    return requeued;
-    // A replay can touch many messages; give the status refresh room beyond Prisma's 5 s default.
-  }, { timeout: 60_000 });
+      const messageIds = [...new Set(requeued.map((row) => row.message_id))];
+      for (const messageId of messageIds) await refreshMessageStatus(tx, messageId);
+      return requeued;
+      // A replay can touch many messages; give the status refresh room beyond Prisma's 5 s default.
+    },
+    { timeout: 60_000 },
+  );
 
   const jobs: QueuedDelivery[] = rows.map((row) => ({
     deliveryId: row.id,

@@ -1,12 +1,21 @@
 // Helpers for this package's tests: a database per file, clients over an
 // in-memory transport, a recording publisher and row factories.
-import { type Client, type Code, ConnectError, createClient, createRouterTransport, type Interceptor, type Transport } from "@connectrpc/connect";
+
 import type { DescService } from "@bufbuild/protobuf";
+import {
+  type Client,
+  type Code,
+  ConnectError,
+  createClient,
+  createRouterTransport,
+  type Interceptor,
+  type Transport,
+} from "@connectrpc/connect";
 import { apiKeyPreview, generateApiKey, hashApiKey } from "@piperelay/api-keys";
 import { newId } from "@piperelay/core";
 import { createDatabase, type Database, type PrismaClient } from "@piperelay/db";
 import type { DeliveryPublisher, QueuedDelivery } from "@piperelay/queue";
-import { type Caller, callerKey, FailureError, failureToConnectError, type ServicePart } from "@piperelay/rpc";
+import { type Caller, callerKey, createErrorInterceptor, type ServicePart } from "@piperelay/rpc";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/database.js";
 
 /** A fresh migrated database; call `dispose` in afterAll. */
@@ -22,16 +31,11 @@ export async function openTestDatabase(): Promise<Database & { dispose(): Promis
   };
 }
 
-/** Stands in for the auth interceptor: fixes the caller and maps FailureErrors as the real one does. */
-function testInterceptor(caller: Caller): Interceptor {
+/** Stands in for the auth interceptor: every call comes from `caller`. */
+function callerInterceptor(caller: Caller): Interceptor {
   return (next) => async (req) => {
     req.contextValues.set(callerKey, caller);
-    try {
-      return await next(req);
-    } catch (error) {
-      if (error instanceof FailureError) throw failureToConnectError(error.failure);
-      throw error;
-    }
+    return next(req);
   };
 }
 
@@ -41,7 +45,15 @@ export function transportFor(parts: readonly ServicePart[], caller: Caller): Tra
     (router) => {
       for (const part of parts) router.service(part.service, part.implementation);
     },
-    { router: { interceptors: [testInterceptor(caller)] } },
+    {
+      router: {
+        // The real error mapping, first as in the server; unexpected errors are printed, since clients see only "internal error".
+        interceptors: [
+          createErrorInterceptor((error, method) => console.error(method, error)),
+          callerInterceptor(caller),
+        ],
+      },
+    },
   );
 }
 
@@ -102,7 +114,13 @@ export async function insertTestEndpoint(
 export async function insertTestMessage(
   prisma: PrismaClient,
   applicationId: string,
-  fields: { eventType?: string; status?: string; timestamp?: Date; payload?: string; endpointsTargeted?: number } = {},
+  fields: {
+    eventType?: string;
+    status?: string;
+    timestamp?: Date;
+    payload?: string;
+    endpointsTargeted?: number;
+  } = {},
 ): Promise<string> {
   const row = await prisma.message.create({
     data: {

@@ -11,6 +11,12 @@ export interface ConsumeJobsOptions {
   /** The consumer's ack wait; in-progress jobs send `working()` well within it. */
   ackWaitMs: number;
   process: (job: DeliveryJob) => Promise<JobDecision>;
+  /**
+   * Called when JetStream reports the stream or consumer missing (deleted by an
+   * operator, lost with a broker's storage); should recreate them. Consuming
+   * then starts over on the new consumer.
+   */
+  onMissingTopology: () => Promise<void>;
   logger: Logger;
 }
 
@@ -21,15 +27,16 @@ export interface JobConsumer {
 
 // After an unexpected error (say PostgreSQL is down) the job comes back after this.
 const errorRetryMs = 5000;
+const missingTopology = new Set(["consumer_deleted", "consumer_not_found", "stream_not_found"]);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Pulls delivery jobs from the shared durable consumer and processes them with bounded concurrency. */
 export async function consumeJobs(options: ConsumeJobsOptions): Promise<JobConsumer> {
   const { names, logger } = options;
   const js = jetstream(options.nc);
-  const consumer = await js.consumers.get(names.stream, names.consumer);
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: options.concurrency });
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
+  let messages: ConsumerMessages | undefined;
 
   async function handle(msg: JsMsg): Promise<void> {
     const job = decodeJob(msg.data);
@@ -43,17 +50,40 @@ export async function consumeJobs(options: ConsumeJobsOptions): Promise<JobConsu
       const decision = await options.process(job);
       if (decision.kind === "ack") msg.ack();
       else msg.nak(decision.delayMs);
-      logger.debug({ delivery_id: job.deliveryId, decision: decision.kind, reason: decision.reason }, "job processed");
+      logger.debug(
+        { delivery_id: job.deliveryId, decision: decision.kind, reason: decision.reason },
+        "job processed",
+      );
     } catch (error) {
-      logger.error({ err: error, delivery_id: job.deliveryId }, "delivery attempt could not be completed; will retry");
+      logger.error(
+        { err: error, delivery_id: job.deliveryId },
+        "delivery attempt could not be completed; will retry",
+      );
       msg.nak(errorRetryMs);
     } finally {
       clearInterval(heartbeat);
     }
   }
 
-  const loop = (async () => {
-    for await (const msg of messages) {
+  /** Ends the current subscription when the topology is gone, after recreating it. */
+  async function watch(current: ConsumerMessages): Promise<void> {
+    for await (const status of current.status()) {
+      if (stopping || !missingTopology.has(status.type)) continue;
+      logger.warn({ status: status.type }, "delivery stream or consumer missing; recreating it");
+      try {
+        await options.onMissingTopology();
+      } catch (err) {
+        logger.error({ err }, "could not recreate the delivery stream; will try again");
+        continue;
+      }
+      current.stop();
+      return;
+    }
+  }
+
+  async function consumeOnce(current: ConsumerMessages): Promise<void> {
+    const watcher = watch(current);
+    for await (const msg of current) {
       if (stopping) {
         // Hand the job straight back so another dispatcher takes it now, not after ack wait.
         msg.nak();
@@ -63,13 +93,35 @@ export async function consumeJobs(options: ConsumeJobsOptions): Promise<JobConsu
       const task: Promise<void> = handle(msg).finally(() => inFlight.delete(task));
       inFlight.add(task);
     }
+    await watcher;
+  }
+
+  const first = await (await js.consumers.get(names.stream, names.consumer)).consume({
+    max_messages: options.concurrency,
+  });
+  messages = first;
+  const loop = (async () => {
+    let current: ConsumerMessages | undefined = first;
+    while (!stopping) {
+      try {
+        current ??= await (await js.consumers.get(names.stream, names.consumer)).consume({
+          max_messages: options.concurrency,
+        });
+        messages = current;
+        await consumeOnce(current);
+      } catch (err) {
+        if (!stopping) logger.error({ err }, "consuming delivery jobs failed; starting over");
+      }
+      current = undefined;
+      if (!stopping) await sleep(500);
+    }
   })();
 
   return {
     async stop() {
       stopping = true;
-      messages.stop();
-      await loop.catch(() => {});
+      messages?.stop();
+      await loop;
       await Promise.all(inFlight);
     },
   };

@@ -59,6 +59,16 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   });
   let consumer: JobConsumer | undefined;
 
+  // The jobs that were in the lost stream are gone; PostgreSQL still knows every
+  // outstanding delivery, so unmark them all and let the relay publish them again.
+  async function rebuildTopology(): Promise<void> {
+    await ensureTopology(nc, names, { deliveryTimeoutMs: options.timeoutMs });
+    const requeued = await prisma.$executeRaw`
+      UPDATE deliveries SET enqueued_at = NULL
+      WHERE status IN ('pending', 'retrying') AND enqueued_at IS NOT NULL`;
+    logger.warn({ requeued }, "delivery stream recreated; outstanding deliveries will be republished");
+  }
+
   return {
     async start() {
       await ensureTopology(nc, names, { deliveryTimeoutMs: options.timeoutMs });
@@ -68,6 +78,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         concurrency: options.workers,
         ackWaitMs,
         process,
+        onMissingTopology: rebuildTopology,
         logger,
       });
       relay.start();

@@ -73,8 +73,17 @@ async function readPrefix(body: AsyncIterable<Buffer> & { destroy(): void }, lim
 }
 
 function describeError(error: unknown, timeoutMs: number): string {
-  const e = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e.name === "TimeoutError" || e.code === "UND_ERR_HEADERS_TIMEOUT" || e.code === "UND_ERR_BODY_TIMEOUT") {
+  const e = error as {
+    name?: string;
+    code?: string;
+    message?: string;
+    cause?: { code?: string; message?: string };
+  };
+  if (
+    e.name === "TimeoutError" ||
+    e.code === "UND_ERR_HEADERS_TIMEOUT" ||
+    e.code === "UND_ERR_BODY_TIMEOUT"
+  ) {
     return `timeout after ${timeoutMs} ms`;
   }
   const code = e.code ?? e.cause?.code;

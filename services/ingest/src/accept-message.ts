@@ -89,7 +89,13 @@ export async function acceptMessage(
     // Committed already; the relay will publish what is left unmarked.
     deps.onPublishError?.(error);
   }
-  return { id: messageId, eventType: message.eventType, status, endpointsTargeted: deliveries.length, timestamp };
+  return {
+    id: messageId,
+    eventType: message.eventType,
+    status,
+    endpointsTargeted: deliveries.length,
+    timestamp,
+  };
 }
 
 async function findByIdempotencyKey(

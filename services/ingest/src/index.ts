@@ -1,7 +1,7 @@
-export { acceptMessage } from "./accept-message.js";
 export type { AcceptDeps, AcceptedMessage } from "./accept-message.js";
+export { acceptMessage } from "./accept-message.js";
 export { ingestComponent } from "./ingest-component.js";
-export { createIngestParts } from "./ingest-parts.js";
 export type { IngestDeps } from "./ingest-parts.js";
-export { validateMessage } from "./validate-message.js";
+export { createIngestParts } from "./ingest-parts.js";
 export type { ValidMessage } from "./validate-message.js";
+export { validateMessage } from "./validate-message.js";

@@ -1,5 +1,5 @@
-import type { Command } from "commander";
 import { ensureDatabase, migrateDown, migrateUp, migrationStatus } from "@piperelay/db";
+import type { Command } from "commander";
 import { configFrom, type GlobalOptions } from "../config-option.js";
 
 export function registerMigrate(program: Command): void {
@@ -32,7 +32,9 @@ export function registerMigrate(program: Command): void {
     .description("list migrations and whether each is applied")
     .action(async (_options: unknown, command: Command) => {
       for (const m of await migrationStatus(url(command))) {
-        console.log(`${m.version}  ${m.name.padEnd(24)} ${m.appliedAt ? `applied ${m.appliedAt.toISOString()}` : "pending"}`);
+        console.log(
+          `${m.version}  ${m.name.padEnd(24)} ${m.appliedAt ? `applied ${m.appliedAt.toISOString()}` : "pending"}`,
+        );
       }
     });
 }

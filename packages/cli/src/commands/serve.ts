@@ -1,4 +1,3 @@
-import type { Command } from "commander";
 import { adminComponent } from "@piperelay/admin";
 import type { Config } from "@piperelay/config";
 import { createLogger, type Logger } from "@piperelay/core";
@@ -6,8 +5,15 @@ import { ensureDatabase, migrateUp } from "@piperelay/db";
 import { dispatcherComponent } from "@piperelay/dispatcher";
 import { ingestComponent } from "@piperelay/ingest";
 import { type ComponentFactory, startProcess, stopOnSignal } from "@piperelay/runtime";
+import type { Command } from "commander";
 import { configFrom, type GlobalOptions } from "../config-option.js";
-import { type LocalService, natsHelp, reachable, startEmbeddedPostgres, startLocalNats } from "../local-infra.js";
+import {
+  type LocalService,
+  natsHelp,
+  reachable,
+  startEmbeddedPostgres,
+  startLocalNats,
+} from "../local-infra.js";
 
 const components: Record<string, ComponentFactory> = {
   ingest: ingestComponent,
@@ -51,7 +57,11 @@ export function registerServe(program: Command): void {
       }
       const config = configFrom(command.optsWithGlobals<GlobalOptions>());
       const name = service === "all" ? "piperelay" : service;
-      const logger = createLogger({ level: config.logging.level, format: config.logging.format, base: { service: name } });
+      const logger = createLogger({
+        level: config.logging.level,
+        format: config.logging.format,
+        base: { service: name },
+      });
       const local = config.localMode ? await prepareLocal(config, logger) : [];
       const running = await startProcess(name, config, factories as ComponentFactory[], {
         logger,

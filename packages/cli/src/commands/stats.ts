@@ -1,5 +1,5 @@
-import type { Command } from "commander";
 import { computeStats } from "@piperelay/admin";
+import type { Command } from "commander";
 import { configFrom, type GlobalOptions } from "../config-option.js";
 import { withDatabase } from "../with-connections.js";
 

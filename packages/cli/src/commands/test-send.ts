@@ -1,8 +1,8 @@
-import type { Command } from "commander";
 import { create, fromJson } from "@bufbuild/protobuf";
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import { acceptMessage, validateMessage } from "@piperelay/ingest";
 import { SendMessageRequestSchema } from "@piperelay/proto";
+import type { Command } from "commander";
 import { configFrom, type GlobalOptions } from "../config-option.js";
 import { withPublisher } from "../with-connections.js";
 

@@ -1,10 +1,10 @@
 import { Code } from "@connectrpc/connect";
 import { hashApiKey } from "@piperelay/api-keys";
 import { ApplicationService } from "@piperelay/proto";
+import { servicePart } from "@piperelay/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientFor, codeOf, insertTestEndpoint, insertTestMessage, openTestDatabase } from "../testing.js";
 import { createApplicationService } from "./applications.js";
-import { servicePart } from "@piperelay/rpc";
 
 let db: Awaited<ReturnType<typeof openTestDatabase>>;
 let client: ReturnType<typeof clientFor<typeof ApplicationService>>;
@@ -66,9 +66,9 @@ describe("ApplicationService", () => {
 
   it("rejects a malformed cursor and an out-of-range limit", async () => {
     expect(await codeOf(client.listApplications({ cursor: "not-a-cursor!" }))).toBe(Code.InvalidArgument);
-    expect(await codeOf(client.listApplications({ cursor: Buffer.from("ep_123").toString("base64url") }))).toBe(
-      Code.InvalidArgument,
-    );
+    expect(
+      await codeOf(client.listApplications({ cursor: Buffer.from("ep_123").toString("base64url") })),
+    ).toBe(Code.InvalidArgument);
     expect(await codeOf(client.listApplications({ limit: 201 }))).toBe(Code.InvalidArgument);
     expect(await codeOf(client.listApplications({ limit: -1 }))).toBe(Code.InvalidArgument);
   });
@@ -81,7 +81,9 @@ describe("ApplicationService", () => {
 
     const row = await db.prisma.application.findUniqueOrThrow({ where: { id: application!.id } });
     expect(row.apiKeyHash).toBe(hashApiKey(rotated.application!.apiKey));
-    const old = await db.prisma.application.findUnique({ where: { apiKeyHash: hashApiKey(application!.apiKey) } });
+    const old = await db.prisma.application.findUnique({
+      where: { apiKeyHash: hashApiKey(application!.apiKey) },
+    });
     expect(old).toBeNull();
   });
 
@@ -101,7 +103,9 @@ describe("ApplicationService", () => {
   it("answers NotFound for unknown ids and ids of another kind", async () => {
     expect(await codeOf(client.getApplication({ id: "app_01JUNKJUNKJUNKJUNKJUNKJUNK" }))).toBe(Code.NotFound);
     expect(await codeOf(client.getApplication({ id: "ep_01JUNK" }))).toBe(Code.NotFound);
-    expect(await codeOf(client.rotateApplicationKey({ id: "app_01JUNKJUNKJUNKJUNKJUNKJUNK" }))).toBe(Code.NotFound);
+    expect(await codeOf(client.rotateApplicationKey({ id: "app_01JUNKJUNKJUNKJUNKJUNKJUNK" }))).toBe(
+      Code.NotFound,
+    );
     expect(await codeOf(client.getApplication({ id: "" }))).toBe(Code.InvalidArgument);
   });
 });

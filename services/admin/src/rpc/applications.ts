@@ -25,7 +25,9 @@ export interface ApplicationServiceDeps {
  * only the admin here, so nothing is scoped to a caller. Keys are returned by
  * Create and RotateKey only; PipeRelay keeps just their hash.
  */
-export function createApplicationService(deps: ApplicationServiceDeps): ServiceImpl<typeof ApplicationService> {
+export function createApplicationService(
+  deps: ApplicationServiceDeps,
+): ServiceImpl<typeof ApplicationService> {
   const { prisma } = deps;
   return {
     async createApplication(req) {
@@ -70,7 +72,11 @@ export function createApplicationService(deps: ApplicationServiceDeps): ServiceI
       const row = await prisma.application
         .update({
           where: { id },
-          data: { apiKeyHash: hashApiKey(apiKey), apiKeyPrefix: apiKeyPreview(apiKey), updatedAt: new Date() },
+          data: {
+            apiKeyHash: hashApiKey(apiKey),
+            apiKeyPrefix: apiKeyPreview(apiKey),
+            updatedAt: new Date(),
+          },
         })
         .catch((error: unknown) => {
           if (isRecordNotFound(error)) notFound("application", id);

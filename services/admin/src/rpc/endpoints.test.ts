@@ -58,7 +58,11 @@ describe("EndpointService", () => {
 
   it("keeps a given secret and an explicit disabled state", async () => {
     const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-    const { endpoint } = await client.createEndpoint({ url: "http://localhost:9000/hook", secret, isActive: false });
+    const { endpoint } = await client.createEndpoint({
+      url: "http://localhost:9000/hook",
+      secret,
+      isActive: false,
+    });
     expect(endpoint?.secret).toBe(secret);
     expect(endpoint?.isActive).toBe(false);
     expect(endpoint?.rateLimit).toBeUndefined();
@@ -69,9 +73,17 @@ describe("EndpointService", () => {
     ["a missing URL", { url: "" }, /url: is required/],
     ["a relative URL", { url: "/webhooks" }, /url: must be an absolute http or https URL/],
     ["a non-http scheme", { url: "ftp://example.com/hook" }, /url: must be an absolute http or https URL/],
-    ["credentials in the URL", { url: "https://user:pass@example.com/hook" }, /url: must not contain credentials/],
+    [
+      "credentials in the URL",
+      { url: "https://user:pass@example.com/hook" },
+      /url: must not contain credentials/,
+    ],
     ["an over-long URL", { url: `https://example.com/${"a".repeat(2048)}` }, /url: must be at most 2048/],
-    ["a bad event type pattern", { eventTypes: ["ok", "bad type!"] }, /event_types\[1\]: pattern "bad type!"/],
+    [
+      "a bad event type pattern",
+      { eventTypes: ["ok", "bad type!"] },
+      /event_types\[1\]: pattern "bad type!"/,
+    ],
     ["too many event types", { eventTypes: Array.from({ length: 101 }, (_, i) => `e${i}`) }, /event_types: /],
     ["a rate limit of 0", { rateLimit: 0 }, /rate_limit: must be at least 1/],
     ["an over-long description", { description: "d".repeat(1001) }, /description: must be at most 1000/],
@@ -81,7 +93,11 @@ describe("EndpointService", () => {
       { metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"])) },
       /metadata: must have at most 50 keys/,
     ],
-    ["an over-long metadata value", { metadata: { k: "v".repeat(1025) } }, /metadata\.k: must be at most 1024/],
+    [
+      "an over-long metadata value",
+      { metadata: { k: "v".repeat(1025) } },
+      /metadata\.k: must be at most 1024/,
+    ],
   ])("rejects %s with InvalidArgument naming the field", async (_what, change, message) => {
     const error = await errorOf(client.createEndpoint({ ...validEndpoint, ...change }));
     expect(error?.code).toBe(Code.InvalidArgument);
@@ -114,7 +130,10 @@ describe("EndpointService", () => {
 
   it("replaces settings on update, resetting omitted fields but keeping the secret and state", async () => {
     const { endpoint } = await client.createEndpoint({ ...validEndpoint, isActive: false });
-    const { endpoint: updated } = await client.updateEndpoint({ id: endpoint!.id, url: "https://new.example.com/h" });
+    const { endpoint: updated } = await client.updateEndpoint({
+      id: endpoint!.id,
+      url: "https://new.example.com/h",
+    });
     expect(updated).toMatchObject({
       id: endpoint!.id,
       url: "https://new.example.com/h",
@@ -142,7 +161,9 @@ describe("EndpointService", () => {
     expect((await client.toggleEndpoint({ id: endpoint!.id })).endpoint?.isActive).toBe(false);
     expect((await client.toggleEndpoint({ id: endpoint!.id })).endpoint?.isActive).toBe(true);
     expect((await client.toggleEndpoint({ id: endpoint!.id, isActive: true })).endpoint?.isActive).toBe(true);
-    expect((await client.toggleEndpoint({ id: endpoint!.id, isActive: false })).endpoint?.isActive).toBe(false);
+    expect((await client.toggleEndpoint({ id: endpoint!.id, isActive: false })).endpoint?.isActive).toBe(
+      false,
+    );
   });
 
   it("answers NotFound for an unknown id and for another application's endpoint, without changing it", async () => {
@@ -153,7 +174,9 @@ describe("EndpointService", () => {
     const { endpoint } = await client.createEndpoint({ url: "https://example.com/mine" });
     const id = endpoint!.id;
     expect(await codeOf(otherClient.getEndpoint({ id }))).toBe(Code.NotFound);
-    expect(await codeOf(otherClient.updateEndpoint({ id, url: "https://evil.example.com" }))).toBe(Code.NotFound);
+    expect(await codeOf(otherClient.updateEndpoint({ id, url: "https://evil.example.com" }))).toBe(
+      Code.NotFound,
+    );
     expect(await codeOf(otherClient.toggleEndpoint({ id }))).toBe(Code.NotFound);
     expect(await codeOf(otherClient.toggleEndpoint({ id, isActive: false }))).toBe(Code.NotFound);
     expect(await codeOf(otherClient.getEndpointStats({ id }))).toBe(Code.NotFound);

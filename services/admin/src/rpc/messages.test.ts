@@ -96,7 +96,11 @@ describe("ListMessages", () => {
 
   it("returns messages without deliveries but with their payload and status", async () => {
     const { applicationId, client } = await newTenant();
-    await insertTestMessage(db.prisma, applicationId, { payload: '{"a":1}', status: "delivered", endpointsTargeted: 2 });
+    await insertTestMessage(db.prisma, applicationId, {
+      payload: '{"a":1}',
+      status: "delivered",
+      endpointsTargeted: 2,
+    });
     const [message] = (await client.listMessages({})).messages;
     expect(message?.deliveries).toEqual([]);
     expect(message?.status).toBe("delivered");
@@ -124,15 +128,23 @@ describe("ListMessages", () => {
 describe("GetMessage", () => {
   it("returns the payload, status and every delivery with its attempts in order", async () => {
     const { applicationId, client } = await newTenant();
-    const payload = { session_id: "sess_abc123", duration: 342, nested: { ok: true, list: [1, "two", null] } };
+    const payload = {
+      session_id: "sess_abc123",
+      duration: 342,
+      nested: { ok: true, list: [1, "two", null] },
+    };
     const messageId = await insertTestMessage(db.prisma, applicationId, {
       payload: JSON.stringify(payload),
       status: "pending",
       endpointsTargeted: 2,
     });
     await db.prisma.message.update({ where: { id: messageId }, data: { idempotencyKey: "order-42" } });
-    const okEndpoint = await insertTestEndpoint(db.prisma, applicationId, { url: "https://acme.example/hooks" });
-    const flakyEndpoint = await insertTestEndpoint(db.prisma, applicationId, { url: "https://other.example/hooks" });
+    const okEndpoint = await insertTestEndpoint(db.prisma, applicationId, {
+      url: "https://acme.example/hooks",
+    });
+    const flakyEndpoint = await insertTestEndpoint(db.prisma, applicationId, {
+      url: "https://other.example/hooks",
+    });
     const succeeded = await insertTestDelivery(
       db.prisma,
       { applicationId, messageId, endpointId: okEndpoint },
@@ -165,14 +177,20 @@ describe("GetMessage", () => {
     });
     expect(first?.nextRetryAt).toBeUndefined();
     expect(first?.completedAt).toBeDefined();
-    expect(first?.attempts.map((attempt) => [attempt.attemptNumber, attempt.statusCode, attempt.latencyMs])).toEqual([
+    expect(
+      first?.attempts.map((attempt) => [attempt.attemptNumber, attempt.statusCode, attempt.latencyMs]),
+    ).toEqual([
       [1, 500, 2300],
       [2, 200, 145],
     ]);
     expect(first?.attempts[0]).toMatchObject({ responseBody: "boom", error: "Internal Server Error" });
     expect(first?.attempts[1]?.timestamp).toBeDefined();
 
-    expect(second).toMatchObject({ endpointUrl: "https://other.example/hooks", status: "retrying", attemptCount: 1 });
+    expect(second).toMatchObject({
+      endpointUrl: "https://other.example/hooks",
+      status: "retrying",
+      attemptCount: 1,
+    });
     expect(second?.nextRetryAt).toBeDefined();
     expect(second?.completedAt).toBeUndefined();
   });
@@ -194,7 +212,10 @@ describe("RetryMessage", () => {
     const endpointId = await insertTestEndpoint(db.prisma, applicationId);
     const ids = { applicationId, messageId, endpointId };
     const succeeded = await insertTestDelivery(db.prisma, ids, { status: "success", latenciesMs: [10] });
-    const exhausted = await insertTestDelivery(db.prisma, ids, { status: "failed", latenciesMs: Array(8).fill(5) });
+    const exhausted = await insertTestDelivery(db.prisma, ids, {
+      status: "failed",
+      latenciesMs: Array(8).fill(5),
+    });
     const failedEarly = await insertTestDelivery(db.prisma, ids, { status: "failed", latenciesMs: [5, 5] });
     const before = Date.now();
     publisher.batches.length = 0;
@@ -236,10 +257,17 @@ describe("RetryMessage", () => {
     const { applicationId, client } = await newTenant();
     const messageId = await insertTestMessage(db.prisma, applicationId, { status: "pending" });
     const endpointId = await insertTestEndpoint(db.prisma, applicationId);
-    await insertTestDelivery(db.prisma, { applicationId, messageId, endpointId }, { status: "retrying", latenciesMs: [1] });
+    await insertTestDelivery(
+      db.prisma,
+      { applicationId, messageId, endpointId },
+      { status: "retrying", latenciesMs: [1] },
+    );
     publisher.batches.length = 0;
 
-    expect(await client.retryMessage({ id: messageId })).toMatchObject({ id: messageId, deliveriesRequeued: 0 });
+    expect(await client.retryMessage({ id: messageId })).toMatchObject({
+      id: messageId,
+      deliveriesRequeued: 0,
+    });
     expect(publisher.batches).toEqual([]);
   });
 });

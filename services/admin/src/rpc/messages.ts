@@ -57,7 +57,10 @@ export function createMessageQueryService(deps: MessageQueryServiceDeps): Messag
           include: {
             deliveries: {
               orderBy: { id: "asc" },
-              include: { endpoint: { select: { url: true } }, attempts: { orderBy: { attemptNumber: "asc" } } },
+              include: {
+                endpoint: { select: { url: true } },
+                attempts: { orderBy: { attemptNumber: "asc" } },
+              },
             },
           },
         })) ?? notFound("message", id);

@@ -1,8 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { ServiceImpl } from "@connectrpc/connect";
 import { type MessageService, SendMessageResponseSchema } from "@piperelay/proto";
 import { fail, requireApplicationId } from "@piperelay/rpc";
-import type { ServiceImpl } from "@connectrpc/connect";
 import { type AcceptDeps, acceptMessage } from "../accept-message.js";
 import { validateMessage } from "../validate-message.js";
 
@@ -11,7 +11,9 @@ export interface MessageIngestDeps extends AcceptDeps {
 }
 
 /** The ingest side of MessageService: SendMessage only (the admin service serves the queries). */
-export function createMessageIngestService(deps: MessageIngestDeps): Pick<ServiceImpl<typeof MessageService>, "sendMessage"> {
+export function createMessageIngestService(
+  deps: MessageIngestDeps,
+): Pick<ServiceImpl<typeof MessageService>, "sendMessage"> {
   return {
     async sendMessage(request, ctx) {
       const applicationId = requireApplicationId(ctx);

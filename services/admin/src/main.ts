@@ -1,0 +1,6 @@
+// The admin service on its own: `node dist/admin.mjs` (or `piperelay serve admin`).
+import { loadConfigFromEnvironment } from "@piperelay/config";
+import { startProcess } from "@piperelay/runtime";
+import { adminComponent } from "./admin-component.js";
+
+await startProcess("admin", loadConfigFromEnvironment(), [adminComponent]);
