@@ -6,10 +6,8 @@ RUN npm ci && npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
-COPY --from=build /app/package.json ./
+COPY --from=build /app /app
 USER node
 EXPOSE 8080
-ENTRYPOINT ["node", "dist/piperelay.mjs"]
+ENTRYPOINT ["node", "packages/cli/dist/piperelay.mjs"]
 CMD ["serve"]

@@ -1,14 +1,16 @@
-// `npm run build`: bundles the `piperelay` CLI and each service's main into dist/
-// with esbuild. Workspace packages (TypeScript sources) are bundled in;
-// everything from node_modules stays external and is loaded at run time.
+// `npm run build`: bundles the `piperelay` CLI and each service's main with
+// esbuild, into the dist/ folder of its own package. Workspace packages
+// (TypeScript sources) are bundled in; everything from node_modules stays
+// external and is resolved at run time from the bundle's package, which is why
+// each bundle lives inside its package.
 import { cpSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 
 const entries = [
-  { in: "packages/cli/src/main.ts", out: "dist/piperelay" },
-  { in: "services/ingest/src/main.ts", out: "dist/ingest" },
-  { in: "services/dispatcher/src/main.ts", out: "dist/dispatcher" },
-  { in: "services/admin/src/main.ts", out: "dist/admin" },
+  { in: "packages/cli/src/main.ts", out: "packages/cli/dist/piperelay" },
+  { in: "services/ingest/src/main.ts", out: "services/ingest/dist/main" },
+  { in: "services/dispatcher/src/main.ts", out: "services/dispatcher/dist/main" },
+  { in: "services/admin/src/main.ts", out: "services/admin/dist/main" },
 ];
 
 const externalDependencies = {
@@ -20,7 +22,7 @@ const externalDependencies = {
   },
 };
 
-rmSync("dist", { recursive: true, force: true });
+for (const entry of entries) rmSync(entry.out.replace(/\/[^/]+$/, ""), { recursive: true, force: true });
 await build({
   entryPoints: entries,
   outdir: ".",
@@ -33,5 +35,5 @@ await build({
   logLevel: "warning",
   plugins: [externalDependencies],
 });
-// The migration runner looks for its SQL files beside the bundle.
-cpSync("packages/db/migrations", "dist/migrations", { recursive: true });
+// The CLI runs migrations; the runner looks for the SQL files beside the bundle.
+cpSync("packages/db/migrations", "packages/cli/dist/migrations", { recursive: true });

@@ -19,13 +19,20 @@ export function buildBundles(): void {
   built = true;
 }
 
-/** Runs a bundled service (`dist/<name>.mjs`) as a real child process; call {@link buildBundles} first. */
+const bundles = {
+  ingest: "services/ingest/dist/main.mjs",
+  dispatcher: "services/dispatcher/dist/main.mjs",
+  admin: "services/admin/dist/main.mjs",
+  piperelay: "packages/cli/dist/piperelay.mjs",
+};
+
+/** Runs a bundled service as a real child process; call {@link buildBundles} first. */
 export function spawnService(
-  name: "ingest" | "dispatcher" | "admin" | "piperelay",
+  name: keyof typeof bundles,
   env: Record<string, string>,
   args: string[] = [],
 ): ServiceProcess {
-  const child = spawn(process.execPath, [resolve(root, `dist/${name}.mjs`), ...args], {
+  const child = spawn(process.execPath, [resolve(root, bundles[name]), ...args], {
     cwd: root,
     env: { ...process.env, PIPERELAY_LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,4 +1,4 @@
-// The admin service on its own: `node dist/admin.mjs` (or `piperelay serve admin`).
+// The admin service on its own: `node services/admin/dist/main.mjs` (or `piperelay serve admin`).
 import { loadConfigFromEnvironment } from "@piperelay/config";
 import { startProcess } from "@piperelay/runtime";
 import { adminComponent } from "./admin-component.js";

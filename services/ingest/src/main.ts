@@ -1,4 +1,4 @@
-// The ingest service on its own: `node dist/ingest.mjs` (or `piperelay serve ingest`).
+// The ingest service on its own: `node services/ingest/dist/main.mjs` (or `piperelay serve ingest`).
 import { loadConfigFromEnvironment } from "@piperelay/config";
 import { startProcess } from "@piperelay/runtime";
 import { ingestComponent } from "./ingest-component.js";
