@@ -9,7 +9,10 @@ export interface ReceivedRequest {
   at: number;
 }
 
-export type Responder = (request: ReceivedRequest, index: number) => { status: number; body?: string };
+export type Responder = (
+  request: ReceivedRequest,
+  index: number,
+) => { status: number; body?: string; retryAfter?: string };
 
 export interface Receiver {
   url: string;
@@ -41,7 +44,9 @@ export async function startReceiver(
       };
       requests.push(request);
       const answer = respond(request, requests.length - 1);
-      res.writeHead(answer.status, { "content-type": "text/plain" }).end(answer.body ?? "");
+      const headers: Record<string, string> = { "content-type": "text/plain" };
+      if (answer.retryAfter !== undefined) headers["retry-after"] = answer.retryAfter;
+      res.writeHead(answer.status, headers).end(answer.body ?? "");
       for (const waiter of waiters.filter((w) => requests.length >= w.count)) waiter.resolve();
     });
   });

@@ -32,6 +32,8 @@ export function stackEnv(database: TestDatabase, prefix: string, extra: Record<s
     PIPERELAY_RETRY_SCHEDULE: "1s,2s",
     PIPERELAY_DELIVERY_TIMEOUT: "5s",
     PIPERELAY_QUEUE_POLL_INTERVAL: "200ms",
+    // Test receivers listen on loopback.
+    PIPERELAY_ALLOW_PRIVATE_TARGETS: "true",
     PIPERELAY_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     ...extra,
   };

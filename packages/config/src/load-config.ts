@@ -34,6 +34,9 @@ const envAliases: Record<string, string> = {
   PIPERELAY_DELIVERY_TIMEOUT: "delivery.timeout",
   PIPERELAY_MAX_ATTEMPTS: "delivery.max_attempts",
   PIPERELAY_RETRY_SCHEDULE: "delivery.retry_schedule",
+  PIPERELAY_ALLOW_PRIVATE_TARGETS: "delivery.allow_private_targets",
+  PIPERELAY_ALLOWED_CIDRS: "delivery.allowed_cidrs",
+  PIPERELAY_HTTPS_ONLY: "delivery.https_only",
   PIPERELAY_LOG_LEVEL: "logging.level",
   PIPERELAY_LOG_FORMAT: "logging.format",
 };

@@ -84,6 +84,22 @@ export const configSchema = z
         /** Defaults to one more than the retry schedule's length. */
         max_attempts: integer(1, 100).optional(),
         retry_schedule: durationList.prefault(["30s", "2m", "10m", "30m", "2h", "8h", "24h"]),
+        /** Deliver to loopback, private, link-local and other internal addresses. Development and tests only. */
+        allow_private_targets: boolean.default(false),
+        /** Internal ranges deliveries may reach even when private targets are blocked. */
+        allowed_cidrs: z
+          .union([z.string(), z.array(z.string())])
+          .transform((v) =>
+            typeof v === "string"
+              ? v
+                  .split(",")
+                  .map((s) => s.trim())
+                  .filter(Boolean)
+              : v,
+          )
+          .default([]),
+        /** Refuse endpoints with plain http URLs. */
+        https_only: boolean.default(false),
       })
       .strict()
       .prefault({}),

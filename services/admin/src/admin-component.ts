@@ -1,3 +1,4 @@
+import { parseCidrs } from "@piperelay/egress";
 import { createDeliveryPublisher, ensureTopology } from "@piperelay/queue";
 import type { ComponentFactory } from "@piperelay/runtime";
 import { createAdminParts } from "./admin-parts.js";
@@ -11,6 +12,15 @@ export const adminComponent: ComponentFactory = async ({ config, logger, clients
   const publisher = createDeliveryPublisher({ nc, prisma: database.prisma, names, onPublishError });
   return {
     name: "admin",
-    parts: createAdminParts({ prisma: database.prisma, publisher, onPublishError }),
+    parts: createAdminParts({
+      prisma: database.prisma,
+      publisher,
+      onPublishError,
+      targets: {
+        allowPrivate: config.delivery.allow_private_targets,
+        allowedCidrs: parseCidrs(config.delivery.allowed_cidrs),
+        httpsOnly: config.delivery.https_only,
+      },
+    }),
   };
 };

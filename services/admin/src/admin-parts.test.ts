@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminParts } from "./admin-parts.js";
 import { clientFor, openTestDatabase, recordingPublisher } from "./testing.js";
 
+const targets = { allowPrivate: false, allowedCidrs: [], httpsOnly: false };
 let db: Awaited<ReturnType<typeof openTestDatabase>>;
 
 beforeAll(async () => {
@@ -16,7 +17,7 @@ afterAll(async () => {
 
 describe("createAdminParts", () => {
   it("serves every admin service and leaves SendMessage to ingest", () => {
-    const parts = createAdminParts({ prisma: db.prisma, publisher: recordingPublisher() });
+    const parts = createAdminParts({ prisma: db.prisma, publisher: recordingPublisher(), targets });
     const services = parts.map((part) => part.service.typeName);
     expect(services).toEqual([
       "piperelay.v1.ApplicationService",
@@ -34,7 +35,7 @@ describe("createAdminParts", () => {
   });
 
   it("leaves CheckHealth to the process, so its health part merges with the admin's", async () => {
-    const parts = createAdminParts({ prisma: db.prisma, publisher: recordingPublisher() });
+    const parts = createAdminParts({ prisma: db.prisma, publisher: recordingPublisher(), targets });
     const processHealth = servicePart(HealthService, { checkHealth: async () => ({ status: "ok" }) });
     const merged = mergeServiceParts([...parts, processHealth]);
 

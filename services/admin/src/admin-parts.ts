@@ -1,4 +1,5 @@
 import type { PrismaClient } from "@piperelay/db";
+import type { TargetUrlOptions } from "@piperelay/egress";
 import {
   ApplicationService,
   DeliveryService,
@@ -18,6 +19,8 @@ export interface AdminDeps {
   prisma: PrismaClient;
   /** Publishes deliveries requeued by RetryMessage. */
   publisher: DeliveryPublisher;
+  /** Which URLs endpoints may have. */
+  targets: TargetUrlOptions;
   /** Called when publishing requeued deliveries throws; the outbox relay publishes them anyway. */
   onPublishError?: (error: unknown) => void;
 }
@@ -32,7 +35,7 @@ export function createAdminParts(deps: AdminDeps): ServicePart[] {
   const { prisma } = deps;
   return [
     servicePart(ApplicationService, createApplicationService({ prisma })),
-    servicePart(EndpointService, createEndpointService({ prisma })),
+    servicePart(EndpointService, createEndpointService({ prisma, targets: deps.targets })),
     servicePart(MessageService, createMessageQueryService(deps)),
     servicePart(DeliveryService, createDeliveryService({ prisma })),
     servicePart(HealthService, createStatsService({ prisma })),

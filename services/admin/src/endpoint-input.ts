@@ -1,4 +1,5 @@
 import { eventTypePatternProblem } from "@piperelay/core";
+import { type TargetUrlOptions, targetUrlProblem } from "@piperelay/egress";
 import { fail } from "@piperelay/rpc";
 import { secretProblem } from "@piperelay/signing";
 
@@ -34,10 +35,13 @@ export interface EndpointSettings {
   isActive: boolean | undefined;
 }
 
-/** Checks every field and throws invalid_argument naming the first bad one. */
-export function validateEndpointInput(input: EndpointInput): EndpointSettings {
+/**
+ * Checks every field and throws invalid_argument naming the first bad one.
+ * `targets` decides which URLs are acceptable (schemes, internal addresses).
+ */
+export function validateEndpointInput(input: EndpointInput, targets: TargetUrlOptions): EndpointSettings {
   const url = input.url.trim();
-  invalidIf("url", urlProblem(url));
+  invalidIf("url", targetUrlProblem(url, targets));
   invalidIf(
     "description",
     input.description.length > endpointLimits.descriptionLength
@@ -65,24 +69,6 @@ export function validateEndpointInput(input: EndpointInput): EndpointSettings {
     secret,
     isActive: input.isActive,
   };
-}
-
-function urlProblem(url: string): string | undefined {
-  if (url === "") return "is required";
-  if (url.length > endpointLimits.urlLength) return `must be at most ${endpointLimits.urlLength} characters`;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return "must be an absolute http or https URL";
-  }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
-    return "must be an absolute http or https URL";
-  if (parsed.hostname === "") return "must name a host";
-  // Credentials in a URL end up in logs and dashboards; signing is how endpoints authenticate PipeRelay.
-  if (parsed.username !== "" || parsed.password !== "")
-    return "must not contain credentials (user:password@)";
-  return undefined;
 }
 
 function validateMetadata(metadata: Readonly<Record<string, string>>): void {

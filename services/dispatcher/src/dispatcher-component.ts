@@ -1,3 +1,4 @@
+import { parseCidrs } from "@piperelay/egress";
 import type { ComponentFactory } from "@piperelay/runtime";
 import { createDispatcher } from "./dispatcher.js";
 
@@ -13,6 +14,10 @@ export const dispatcherComponent: ComponentFactory = ({ config, logger, clients 
     policy: { schedule: config.delivery.retry_schedule, maxAttempts: config.delivery.max_attempts },
     nakMaxDelayMs: config.queue.nak_max_delay,
     pollIntervalMs: config.queue.poll_interval,
+    egress: {
+      allowPrivate: config.delivery.allow_private_targets,
+      allowedCidrs: parseCidrs(config.delivery.allowed_cidrs),
+    },
   });
   return { name: "dispatcher", start: () => dispatcher.start(), stop: () => dispatcher.stop() };
 };

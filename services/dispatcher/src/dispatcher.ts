@@ -1,5 +1,6 @@
 import type { Logger } from "@piperelay/core";
 import type { PrismaClient } from "@piperelay/db";
+import { type EgressPolicy, guardedLookup } from "@piperelay/egress";
 import {
   ackWaitFor,
   createDeliveryPublisher,
@@ -25,6 +26,8 @@ export interface DispatcherOptions {
   nakMaxDelayMs: number;
   /** How often the outbox relay looks for deliveries to publish. */
   pollIntervalMs: number;
+  /** Which addresses deliveries may reach. */
+  egress: EgressPolicy;
 }
 
 export interface Dispatcher {
@@ -37,7 +40,12 @@ export interface Dispatcher {
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { prisma, nc, names, logger } = options;
   const ackWaitMs = ackWaitFor(options.timeoutMs);
-  const http = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
+  // Resolving inside the connection and checking what it resolved to is what stops DNS rebinding.
+  const http = new Agent({
+    keepAliveTimeout: 30_000,
+    connections: 64,
+    connect: { lookup: guardedLookup(options.egress) },
+  });
   const publisher = createDeliveryPublisher({
     nc,
     prisma,
@@ -55,6 +63,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     policy: options.policy,
     timeoutMs: options.timeoutMs,
     nakMaxDelayMs: options.nakMaxDelayMs,
+    egress: options.egress,
     httpDispatcher: http,
   });
   let consumer: JobConsumer | undefined;

@@ -1,11 +1,13 @@
 import { version } from "@piperelay/core";
 import type { PrismaClient } from "@piperelay/db";
+import { type EgressPolicy, targetUrlProblem } from "@piperelay/egress";
 import type { DeliveryJob } from "@piperelay/queue";
 import { signatureHeaders } from "@piperelay/signing";
 import type { Dispatcher } from "undici";
 import { claimDelivery } from "./claim-delivery.js";
-import { type NextState, recordAttempt } from "./record-attempt.js";
-import { type RetryPolicy, retryDelay } from "./retry-policy.js";
+import { nextStep } from "./next-step.js";
+import { recordAttempt } from "./record-attempt.js";
+import type { RetryPolicy } from "./retry-policy.js";
 import { type AttemptResult, sendWebhook } from "./send-webhook.js";
 
 /** What to tell JetStream about a job. */
@@ -17,6 +19,8 @@ export interface JobProcessorOptions {
   timeoutMs: number;
   /** Retries due within this are NAK-delayed; later ones are parked in PostgreSQL. */
   nakMaxDelayMs: number;
+  /** Which addresses deliveries may reach; names are also checked at connect time by the HTTP agent. */
+  egress: EgressPolicy;
   httpDispatcher?: Dispatcher;
   /** Injectable clock for tests. */
   now?: () => number;
@@ -42,9 +46,12 @@ export function createJobProcessor(options: JobProcessorOptions): (job: Delivery
     const { delivery } = claim;
     const attemptNumber = delivery.attemptCount + 1;
 
+    const blocked = targetUrlProblem(delivery.url, { ...options.egress, httpsOnly: false });
     let result: AttemptResult;
     if (!delivery.isActive) {
       result = { statusCode: 0, responseBody: "", latencyMs: 0, error: "endpoint is disabled" };
+    } else if (blocked) {
+      result = { statusCode: 0, responseBody: "", latencyMs: 0, error: `blocked: url ${blocked}` };
     } else {
       const timestamp = Math.floor(now() / 1000);
       result = await sendWebhook({
@@ -66,24 +73,21 @@ export function createJobProcessor(options: JobProcessorOptions): (job: Delivery
     }
 
     const roundAttempts = delivery.roundAttempts + 1;
-    const succeeded = result.error === "";
-    const delay = succeeded || !delivery.isActive ? undefined : retryDelay(policy, roundAttempts);
-    let next: NextState;
-    let decision: JobDecision;
-    if (succeeded) {
-      next = { status: "success" };
-      decision = { kind: "ack", reason: "delivered" };
-    } else if (delay === undefined) {
-      next = { status: "failed" };
-      decision = { kind: "ack", reason: "failed for good" };
-    } else {
-      const parked = delay > options.nakMaxDelayMs;
-      next = { status: "retrying", nextRetryAt: new Date(now() + delay), parked };
-      decision = parked
-        ? { kind: "ack", reason: "retry parked in PostgreSQL" }
-        : { kind: "nak", delayMs: delay, reason: "retry scheduled" };
-    }
+    const { next, decision, disableEndpoint } = nextStep({
+      result,
+      roundAttempts,
+      policy,
+      nakMaxDelayMs: options.nakMaxDelayMs,
+      permanent: !delivery.isActive || blocked !== undefined,
+      now: now(),
+    });
     await recordAttempt(prisma, delivery.id, delivery.messageId, attemptNumber, roundAttempts, result, next);
+    if (disableEndpoint) {
+      await prisma.endpoint.update({
+        where: { id: delivery.endpointId },
+        data: { isActive: false, updatedAt: new Date() },
+      });
+    }
     return decision;
   };
 }

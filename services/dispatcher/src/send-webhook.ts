@@ -18,6 +18,8 @@ export interface AttemptResult {
   latencyMs: number;
   /** Empty on success. */
   error: string;
+  /** The response's Retry-After, in ms from now, when it sent a valid one. */
+  retryAfterMs?: number;
 }
 
 const maxStoredBody = 1024;
@@ -43,16 +45,27 @@ export async function sendWebhook(req: WebhookRequest): Promise<AttemptResult> {
     const latencyMs = Math.round(performance.now() - started);
     const responseBody = await readPrefix(response.body, maxStoredBody);
     const ok = response.statusCode >= 200 && response.statusCode < 300;
+    const retryAfterMs = parseRetryAfter(response.headers["retry-after"]);
     return {
       statusCode: response.statusCode,
       responseBody,
       latencyMs,
       error: ok ? "" : `HTTP ${response.statusCode}`,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     };
   } catch (error) {
     const latencyMs = Math.round(performance.now() - started);
     return { statusCode: 0, responseBody: "", latencyMs, error: describeError(error, req.timeoutMs) };
   }
+}
+
+/** Retry-After as delay-seconds or an HTTP date, in ms from now; undefined when absent or malformed. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined || text.trim() === "") return undefined;
+  if (/^\d+$/.test(text.trim())) return Number(text.trim()) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 async function readPrefix(body: AsyncIterable<Buffer> & { destroy(): void }, limit: number): Promise<string> {

@@ -3,6 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { newId } from "@piperelay/core";
 import type { Endpoint as EndpointRow, Prisma, PrismaClient } from "@piperelay/db";
+import type { TargetUrlOptions } from "@piperelay/egress";
 import {
   CreateEndpointResponseSchema,
   DeleteEndpointResponseSchema,
@@ -24,6 +25,8 @@ import { endpointToProto } from "../to-proto.js";
 
 export interface EndpointServiceDeps {
   prisma: PrismaClient;
+  /** Which URLs endpoints may have. */
+  targets: TargetUrlOptions;
 }
 
 /**
@@ -56,7 +59,7 @@ export function createEndpointService(deps: EndpointServiceDeps): ServiceImpl<ty
   return {
     async createEndpoint(req, ctx) {
       const applicationId = requireApplicationId(ctx);
-      const settings = validateEndpointInput(req);
+      const settings = validateEndpointInput(req, deps.targets);
       const row = await prisma.endpoint.create({
         data: {
           id: newId("ep"),
@@ -97,7 +100,7 @@ export function createEndpointService(deps: EndpointServiceDeps): ServiceImpl<ty
     async updateEndpoint(req, ctx) {
       const applicationId = requireApplicationId(ctx);
       const id = requireId(req.id, "ep", "endpoint");
-      const settings = validateEndpointInput(req);
+      const settings = validateEndpointInput(req, deps.targets);
       // PUT: omitted fields go back to their defaults, except the secret and the enabled state.
       const row = await updateOwned(applicationId, id, {
         url: settings.url,
