@@ -61,8 +61,9 @@ export function readBody(req: NodeRequest, maxBytes: number): Promise<Buffer> {
  */
 export function refuseRemainingBody(req: NodeRequest, res: NodeResponse): void {
   if ("stream" in req) {
+    // The response's own "finish" waits for the stream to close; the stream's fires once the response is sent.
     const { stream } = req;
-    res.once("finish", () => stream.close(http2.constants.NGHTTP2_NO_ERROR));
+    stream.once("finish", () => stream.close(http2.constants.NGHTTP2_NO_ERROR));
     return;
   }
   res.setHeader("connection", "close");

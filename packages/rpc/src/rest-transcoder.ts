@@ -1,7 +1,7 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
 import type { UniversalHandler, UniversalServerResponse } from "@connectrpc/connect/protocol";
-import { codeFromString, codeToString } from "@connectrpc/connect/protocol-connect";
+import { codeFromName, codeName } from "./code-names.js";
 import type { InternalErrorListener } from "./error-interceptor.js";
 import { httpStatusForCode } from "./failures.js";
 import {
@@ -62,7 +62,7 @@ export function createRestTranscoder(options: RestTranscoderOptions): RestTransc
         writeJson(
           res,
           405,
-          { code: codeToString(Code.Unimplemented), message: `${method} is not allowed on ${url.pathname}` },
+          { code: codeName(Code.Unimplemented), message: `${method} is not allowed on ${url.pathname}` },
           { allow: lookup.allowed.join(", ") },
         );
         return;
@@ -179,7 +179,7 @@ async function respond(
 function parseConnectError(text: string, status: number): { code: Code; message: string } {
   try {
     const json = JSON.parse(text) as { code?: unknown; message?: unknown };
-    const code = typeof json.code === "string" ? codeFromString(json.code) : undefined;
+    const code = typeof json.code === "string" ? codeFromName(json.code) : undefined;
     if (code !== undefined) return { code, message: typeof json.message === "string" ? json.message : "" };
   } catch {
     // Not a Connect error body (e.g. 415 from protocol negotiation): fall through.
@@ -188,5 +188,5 @@ function parseConnectError(text: string, status: number): { code: Code; message:
 }
 
 function writeError(res: NodeResponse, code: Code, message: string): void {
-  writeJson(res, httpStatusForCode(code), { code: codeToString(code), message });
+  writeJson(res, httpStatusForCode(code), { code: codeName(code), message });
 }
