@@ -78,11 +78,14 @@ export async function claimDelivery(
 }
 
 async function whyNotClaimed(prisma: PrismaClient, deliveryId: string): Promise<ClaimResult> {
-  const rows = await prisma.$queryRaw<{ busy_ms: number | null }[]>`
-    SELECT CASE WHEN locked_until > now() THEN (extract(epoch FROM locked_until - now()) * 1000)::int END AS busy_ms
+  // Anything still outstanding and due counts as busy, even if its claim lapsed a moment
+  // ago: dropping the job then would strand the delivery. Only finished, deleted or
+  // not-yet-due deliveries make a job stale.
+  const rows = await prisma.$queryRaw<{ busy_ms: number }[]>`
+    SELECT GREATEST(COALESCE((extract(epoch FROM locked_until - now()) * 1000)::int, 0), 0) AS busy_ms
     FROM deliveries
     WHERE id = ${deliveryId} AND status IN ('pending', 'retrying')
       AND (next_retry_at IS NULL OR next_retry_at <= now() + make_interval(secs => ${dueSlackSeconds}))`;
-  const busyMs = rows[0]?.busy_ms;
-  return busyMs ? { kind: "busy", retryInMs: Math.min(busyMs, 5000) } : { kind: "stale" };
+  const row = rows[0];
+  return row ? { kind: "busy", retryInMs: Math.min(Math.max(row.busy_ms, 200), 5000) } : { kind: "stale" };
 }
