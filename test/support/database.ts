@@ -24,7 +24,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   // Cloning fails while another session is connected to the template; retry briefly.
   for (let attempt = 0; ; attempt++) {
     try {
-      await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${templateDatabaseName}`);
+      await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${templateDatabaseName()}`);
       break;
     } catch (error) {
       if (attempt >= 20) throw error;

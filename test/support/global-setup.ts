@@ -7,15 +7,21 @@ import { adminDatabaseUrl, templateDatabaseName, testDatabaseUrl } from "./urls.
  * Builds a migrated template database once per run; each test file clones it
  * (CREATE DATABASE … TEMPLATE), which takes milliseconds instead of a migration.
  */
-export default async function setup(_project: TestProject): Promise<void> {
+export default async function setup(_project: TestProject): Promise<() => Promise<void>> {
+  const name = templateDatabaseName();
+  await dropDatabase(name);
+  const url = testDatabaseUrl(name);
+  await ensureDatabase(url);
+  await migrateUp(url);
+  return () => dropDatabase(name);
+}
+
+async function dropDatabase(name: string): Promise<void> {
   const admin = new pg.Client({ connectionString: adminDatabaseUrl() });
   await admin.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${templateDatabaseName} WITH (FORCE)`);
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   } finally {
     await admin.end();
   }
-  const url = testDatabaseUrl(templateDatabaseName);
-  await ensureDatabase(url);
-  await migrateUp(url);
 }

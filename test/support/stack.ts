@@ -31,6 +31,8 @@ export function stackEnv(database: TestDatabase, prefix: string, extra: Record<s
     PIPERELAY_PORT: "0",
     PIPERELAY_RETRY_SCHEDULE: "1s,2s",
     PIPERELAY_DELIVERY_TIMEOUT: "5s",
+    // Test files run side by side on one PostgreSQL; keep each process's share small.
+    PIPERELAY_STORAGE_POSTGRES_MAX_CONNECTIONS: "8",
     PIPERELAY_QUEUE_POLL_INTERVAL: "200ms",
     // Test receivers listen on loopback.
     PIPERELAY_ALLOW_PRIVATE_TARGETS: "true",

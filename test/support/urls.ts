@@ -11,7 +11,15 @@ export function testDatabaseUrl(name: string): string {
   return url.toString();
 }
 
-export const templateDatabaseName = "piperelay_test_template";
+/**
+ * The migrated template this test run clones databases from. Each run (the
+ * global setup's process and the workers it starts) has its own, so concurrent
+ * runs on one PostgreSQL do not drop each other's template.
+ */
+export function templateDatabaseName(): string {
+  process.env.PIPERELAY_TEST_TEMPLATE ??= `piperelay_test_template_${process.pid}`;
+  return process.env.PIPERELAY_TEST_TEMPLATE;
+}
 
 export function natsUrl(): string {
   return process.env.TEST_NATS_URL ?? "nats://127.0.0.1:4222";

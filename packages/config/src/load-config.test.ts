@@ -38,6 +38,11 @@ describe("loadConfig", () => {
     expect(config.delivery.workers).toBe(7);
   });
 
+  it("reads nested keys from PIPERELAY_<SECTION>_<KEY> variables", () => {
+    const config = loadConfig({ env: { PIPERELAY_STORAGE_POSTGRES_MAX_CONNECTIONS: "7" } });
+    expect(config.storage.postgres.max_connections).toBe(7);
+  });
+
   it("names the bad key and the variable it came from", () => {
     expect(() => loadConfig({ env: { PIPERELAY_WORKERS: "many" } })).toThrow(
       /delivery\.workers.*PIPERELAY_WORKERS/,

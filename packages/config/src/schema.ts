@@ -56,7 +56,11 @@ export const configSchema = z
       .object({
         driver: z.literal("postgres", { error: 'only "postgres" is supported' }).default("postgres"),
         postgres: z
-          .object({ url: z.string().min(1).default("postgres://postgres@127.0.0.1:5432/piperelay") })
+          .object({
+            url: z.string().min(1).default("postgres://postgres@127.0.0.1:5432/piperelay"),
+            /** Connections each process may open; every replica counts against PostgreSQL's max_connections. */
+            max_connections: integer(1, 1000).default(20),
+          })
           .strict()
           .prefault({}),
       })

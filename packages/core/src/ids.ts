@@ -1,4 +1,4 @@
-import { monotonicFactory } from "ulid";
+import { encodeTime, monotonicFactory } from "ulid";
 
 /** Prefixes of PipeRelay's ids, as the API shows them. */
 export type IdPrefix = "app" | "ep" | "msg" | "dlv";
@@ -16,4 +16,13 @@ export function newId(prefix: IdPrefix): string {
 /** Whether `id` looks like an id of the given kind; a cheap check before a database look-up. */
 export function hasIdPrefix(id: string, prefix: IdPrefix): boolean {
   return id.startsWith(`${prefix}_`) && id.length > prefix.length + 1 && id.length <= 64;
+}
+
+/**
+ * The smallest id of the given kind created at or after `time`: ids compare
+ * as strings in creation order, so `id < idAt("msg", t)` means "created
+ * before t" and can use the primary key.
+ */
+export function idAt(prefix: IdPrefix, time: number): string {
+  return `${prefix}_${encodeTime(time, 10)}`;
 }

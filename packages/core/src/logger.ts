@@ -21,7 +21,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     redact: { paths: ["secret", "api_key", "authorization", "*.secret", "*.api_key"], censor: "[redacted]" },
   };
   if (options.format === "text") {
-    return pino(settings, pretty({ sync: true, singleLine: true, colorize: false, translateTime: "SYS:standard" }));
+    return pino(
+      settings,
+      pretty({ sync: true, singleLine: true, colorize: false, translateTime: "SYS:standard" }),
+    );
   }
   return pino(settings);
 }

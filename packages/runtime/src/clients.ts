@@ -14,7 +14,7 @@ export interface Clients {
 /** Connects to PostgreSQL and NATS as configured. `name` identifies the process to NATS. */
 export async function openClients(config: Config, name: string): Promise<Clients> {
   const database = createDatabase(config.storage.postgres.url, {
-    maxConnections: config.delivery.workers + 10,
+    maxConnections: config.storage.postgres.max_connections,
   });
   let nc: NatsConnection;
   try {

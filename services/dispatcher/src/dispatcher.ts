@@ -12,6 +12,7 @@ import {
 import { Agent } from "undici";
 import { consumeJobs, type JobConsumer } from "./consume-jobs.js";
 import { createJobProcessor } from "./process-job.js";
+import { createRetentionJob } from "./retention.js";
 import type { RetryPolicy } from "./retry-policy.js";
 
 export interface DispatcherOptions {
@@ -28,6 +29,7 @@ export interface DispatcherOptions {
   pollIntervalMs: number;
   /** Which addresses deliveries may reach. */
   egress: EgressPolicy;
+  retention: { messageTtlMs: number; attemptTtlMs: number };
 }
 
 export interface Dispatcher {
@@ -66,6 +68,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     egress: options.egress,
     httpDispatcher: http,
   });
+  const retention = createRetentionJob({ prisma, logger, ...options.retention });
   let consumer: JobConsumer | undefined;
 
   // The jobs that were in the lost stream are gone; PostgreSQL still knows every
@@ -91,11 +94,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         logger,
       });
       relay.start();
+      retention.start();
       logger.info({ workers: options.workers, stream: names.stream }, "dispatcher started");
     },
     async stop() {
       await consumer?.stop();
       await relay.stop();
+      await retention.stop();
       await http.close();
     },
   };
