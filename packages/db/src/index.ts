@@ -3,7 +3,7 @@ export { createDatabase } from "./client.js";
 export { ensureDatabase } from "./ensure-database.js";
 export type { Application, Attempt, Delivery, Endpoint, Message, PrismaClient } from "./gen/prisma/client.js";
 export { Prisma } from "./gen/prisma/client.js";
-export { isDatabaseUnavailable } from "./unavailable.js";
 export { refreshMessageStatus } from "./message-status.js";
 export type { Migration, MigrationStatus } from "./migrate.js";
 export { defaultMigrationsDir, migrateDown, migrateUp, migrationStatus, readMigrations } from "./migrate.js";
+export { isDatabaseUnavailable } from "./unavailable.js";

@@ -9,8 +9,12 @@ let db: Database;
 beforeAll(async () => {
   testDb = await createTestDatabase();
   db = createDatabase(testDb.url, { maxConnections: 25 });
-  await db.prisma.application.create({ data: { id: "app_1", name: "a", apiKeyHash: "h", apiKeyPrefix: "p" } });
-  await db.prisma.endpoint.create({ data: { id: "ep_1", applicationId: "app_1", url: "http://x", secret: "s" } });
+  await db.prisma.application.create({
+    data: { id: "app_1", name: "a", apiKeyHash: "h", apiKeyPrefix: "p" },
+  });
+  await db.prisma.endpoint.create({
+    data: { id: "ep_1", applicationId: "app_1", url: "http://x", secret: "s" },
+  });
 });
 afterAll(async () => {
   await db?.close();
@@ -50,7 +54,9 @@ describe("refreshMessageStatus", () => {
     const [a, b] = await messageWithDeliveries("msg_mixed", 2);
     await db.prisma.delivery.update({ where: { id: a }, data: { status: "failed" } });
     await refreshMessageStatus(db.prisma, "msg_mixed");
-    expect((await db.prisma.message.findUniqueOrThrow({ where: { id: "msg_mixed" } })).status).toBe("pending");
+    expect((await db.prisma.message.findUniqueOrThrow({ where: { id: "msg_mixed" } })).status).toBe(
+      "pending",
+    );
     await db.prisma.delivery.update({ where: { id: b }, data: { status: "success" } });
     await refreshMessageStatus(db.prisma, "msg_mixed");
     expect((await db.prisma.message.findUniqueOrThrow({ where: { id: "msg_mixed" } })).status).toBe("failed");

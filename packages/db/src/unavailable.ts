@@ -21,7 +21,8 @@ const unreachableCodes = new Set([
   "P1017",
 ]);
 
-const unreachableMessages = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)|DatabaseNotReachable|ConnectionClosed/i;
+const unreachableMessages =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)|DatabaseNotReachable|ConnectionClosed/i;
 
 /** Whether an error (or any error in its cause chain) means PostgreSQL is unreachable right now. */
 export function isDatabaseUnavailable(error: unknown): boolean {

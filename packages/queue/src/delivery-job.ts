@@ -1,36 +1,40 @@
 /**
- * What a JetStream message carries: which delivery to attempt and which attempt
- * number it is meant to be. PostgreSQL holds everything else, so a stale or
- * duplicated job is recognised by comparing `attempt` with the stored count.
+ * What a JetStream message carries: which delivery to attempt, for which
+ * endpoint, and the attempt number it was published for (part of its dedupe
+ * id). PostgreSQL holds everything else and decides whether the job is still
+ * current; the endpoint id lets a dispatcher hold back jobs for an endpoint it
+ * is protecting (circuit open, at capacity) without a database round trip.
  */
 export interface DeliveryJob {
   deliveryId: string;
+  endpointId: string;
   attempt: number;
 }
 
 export function encodeJob(job: DeliveryJob): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify({ d: job.deliveryId, a: job.attempt }));
+  return new TextEncoder().encode(JSON.stringify({ d: job.deliveryId, e: job.endpointId, a: job.attempt }));
 }
 
 /** The job in a message body, or undefined when the body is not one (it is then dropped). */
 export function decodeJob(data: Uint8Array): DeliveryJob | undefined {
   try {
-    const value = JSON.parse(new TextDecoder().decode(data)) as { d?: unknown; a?: unknown };
+    const value = JSON.parse(new TextDecoder().decode(data)) as { d?: unknown; e?: unknown; a?: unknown };
     if (
       typeof value.d !== "string" ||
+      typeof value.e !== "string" ||
       typeof value.a !== "number" ||
       !Number.isInteger(value.a) ||
       value.a < 1
     ) {
       return undefined;
     }
-    return { deliveryId: value.d, attempt: value.a };
+    return { deliveryId: value.d, endpointId: value.e, attempt: value.a };
   } catch {
     return undefined;
   }
 }
 
 /** The JetStream dedupe id of a job: a republished job for the same attempt is dropped by the server. */
-export function jobMessageId(job: DeliveryJob): string {
+export function jobMessageId(job: Pick<DeliveryJob, "deliveryId" | "attempt">): string {
   return `${job.deliveryId}:${job.attempt}`;
 }

@@ -11,6 +11,8 @@ export interface ClaimedDelivery {
   url: string;
   secret: string;
   isActive: boolean;
+  /** Deliveries per second the endpoint accepts; null for no limit. */
+  rateLimit: number | null;
   payload: string;
 }
 
@@ -47,6 +49,7 @@ export async function claimDelivery(
       url: string;
       secret: string;
       is_active: boolean;
+      rate_limit: number | null;
       payload: string;
     }[]
   >`
@@ -59,7 +62,7 @@ export async function claimDelivery(
       AND (d.locked_until IS NULL OR d.locked_until < now())
       AND e.id = d.endpoint_id AND m.id = d.message_id
     RETURNING d.id, d.message_id, d.endpoint_id, d.application_id, d.attempt_count, d.round_attempts,
-              e.url, e.secret, e.is_active, m.payload`;
+              e.url, e.secret, e.is_active, e.rate_limit, m.payload`;
   const row = rows[0];
   if (!row) return whyNotClaimed(prisma, deliveryId);
   const delivery: ClaimedDelivery = {
@@ -72,6 +75,7 @@ export async function claimDelivery(
     url: row.url,
     secret: row.secret,
     isActive: row.is_active,
+    rateLimit: row.rate_limit,
     payload: row.payload,
   };
   return { kind: "claimed", delivery };
@@ -88,4 +92,9 @@ async function whyNotClaimed(prisma: PrismaClient, deliveryId: string): Promise<
       AND (next_retry_at IS NULL OR next_retry_at <= now() + make_interval(secs => ${dueSlackSeconds}))`;
   const row = rows[0];
   return row ? { kind: "busy", retryInMs: Math.min(Math.max(row.busy_ms, 200), 5000) } : { kind: "stale" };
+}
+
+/** Gives a claim back without an attempt (e.g. the endpoint's rate limit is reached), so the next job can take it. */
+export async function releaseClaim(prisma: PrismaClient, deliveryId: string): Promise<void> {
+  await prisma.$executeRaw`UPDATE deliveries SET locked_until = NULL WHERE id = ${deliveryId}`;
 }

@@ -20,6 +20,8 @@ export interface NextStepInput {
   /** A failure that retrying cannot fix (target blocked, endpoint disabled). */
   permanent: boolean;
   now: number;
+  /** A number in [0, 1) spreading retries out: delays grow by up to 20% so retries of a burst do not arrive together. */
+  jitter?: number;
 }
 
 /** Longest wait a receiver's Retry-After can impose. */
@@ -50,10 +52,11 @@ export function nextStep(input: NextStepInput): NextStep {
     };
   }
   const honoursRetryAfter = result.statusCode === 429 || result.statusCode === 503;
+  const jittered = Math.round(scheduled * (1 + 0.2 * (input.jitter ?? 0)));
   const delay =
     honoursRetryAfter && result.retryAfterMs !== undefined
-      ? Math.max(scheduled, Math.min(result.retryAfterMs, maxRetryAfterMs))
-      : scheduled;
+      ? Math.max(jittered, Math.min(result.retryAfterMs, maxRetryAfterMs))
+      : jittered;
   const parked = delay > input.nakMaxDelayMs;
   return {
     next: { status: "retrying", nextRetryAt: new Date(input.now + delay), parked },

@@ -4,8 +4,10 @@ import { type EgressPolicy, targetUrlProblem } from "@piperelay/egress";
 import type { DeliveryJob } from "@piperelay/queue";
 import { signatureHeaders } from "@piperelay/signing";
 import type { Dispatcher } from "undici";
-import { claimDelivery } from "./claim-delivery.js";
+import { claimDelivery, releaseClaim } from "./claim-delivery.js";
+import { createEndpointGate, type EndpointGate } from "./endpoint-gate.js";
 import { nextStep } from "./next-step.js";
+import { takeRateSlot } from "./rate-limiter.js";
 import { recordAttempt } from "./record-attempt.js";
 import type { RetryPolicy } from "./retry-policy.js";
 import { type AttemptResult, sendWebhook } from "./send-webhook.js";
@@ -22,8 +24,12 @@ export interface JobProcessorOptions {
   /** Which addresses deliveries may reach; names are also checked at connect time by the HTTP agent. */
   egress: EgressPolicy;
   httpDispatcher?: Dispatcher;
+  /** Per-endpoint concurrency cap and circuit breaker; one per process. */
+  gate?: EndpointGate;
   /** Injectable clock for tests. */
   now?: () => number;
+  /** Injectable randomness for retry jitter. */
+  random?: () => number;
 }
 
 /**
@@ -35,15 +41,50 @@ export interface JobProcessorOptions {
 export function createJobProcessor(options: JobProcessorOptions): (job: DeliveryJob) => Promise<JobDecision> {
   const { prisma, policy, timeoutMs } = options;
   const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
   const userAgent = `PipeRelay/${version}`;
   // Long enough to cover the request and the write that follows it.
   const holdMs = timeoutMs + 30_000;
 
+  const gate = options.gate ?? createEndpointGate();
+
   return async (job) => {
+    // Held-back jobs go back to JetStream before touching the database: a failing
+    // endpoint with thousands of waiting deliveries costs no queries and no workers.
+    const entry = gate.enter(job.endpointId);
+    if (!entry.admitted) return { kind: "nak", delayMs: entry.retryInMs, reason: entry.reason };
+    let outcome: "success" | "failure" | "none" = "none";
+    try {
+      const decision = await attempt(job);
+      outcome = decision.outcome;
+      return decision.decision;
+    } finally {
+      entry.release(outcome);
+    }
+  };
+
+  async function attempt(
+    job: DeliveryJob,
+  ): Promise<{ decision: JobDecision; outcome: "success" | "failure" | "none" }> {
     const claim = await claimDelivery(prisma, job.deliveryId, holdMs);
-    if (claim.kind === "stale") return { kind: "ack", reason: "finished, deleted or not due" };
-    if (claim.kind === "busy") return { kind: "nak", delayMs: claim.retryInMs, reason: "claimed elsewhere" };
+    if (claim.kind === "stale")
+      return { decision: { kind: "ack", reason: "finished, deleted or not due" }, outcome: "none" };
+    if (claim.kind === "busy") {
+      return {
+        decision: { kind: "nak", delayMs: claim.retryInMs, reason: "claimed elsewhere" },
+        outcome: "none",
+      };
+    }
     const { delivery } = claim;
+    if (delivery.isActive && delivery.rateLimit !== null) {
+      const slot = await takeRateSlot(prisma, delivery.endpointId, delivery.rateLimit);
+      if (!slot.allowed) {
+        // Waiting for the limit is not an attempt: give the claim back and come back when a slot frees up.
+        await releaseClaim(prisma, delivery.id);
+        const delayMs = slot.retryInMs + Math.floor(random() * 50);
+        return { decision: { kind: "nak", delayMs, reason: "rate limited" }, outcome: "none" };
+      }
+    }
     const attemptNumber = delivery.attemptCount + 1;
 
     const blocked = targetUrlProblem(delivery.url, { ...options.egress, httpsOnly: false });
@@ -80,6 +121,7 @@ export function createJobProcessor(options: JobProcessorOptions): (job: Delivery
       nakMaxDelayMs: options.nakMaxDelayMs,
       permanent: !delivery.isActive || blocked !== undefined,
       now: now(),
+      jitter: random(),
     });
     await recordAttempt(prisma, delivery.id, delivery.messageId, attemptNumber, roundAttempts, result, next);
     if (disableEndpoint) {
@@ -88,6 +130,7 @@ export function createJobProcessor(options: JobProcessorOptions): (job: Delivery
         data: { isActive: false, updatedAt: new Date() },
       });
     }
-    return decision;
-  };
+    const sent = delivery.isActive && blocked === undefined;
+    return { decision, outcome: sent ? (result.error === "" ? "success" : "failure") : "none" };
+  }
 }

@@ -42,3 +42,8 @@ export type Delivery = Prisma.DeliveryModel
  * 
  */
 export type Attempt = Prisma.AttemptModel
+/**
+ * Model RateSlot
+ * Sliding-window log of recent sends to rate-limited endpoints, shared by every dispatcher.
+ */
+export type RateSlot = Prisma.RateSlotModel

@@ -401,7 +401,8 @@ export const ModelName = {
   Endpoint: 'Endpoint',
   Message: 'Message',
   Delivery: 'Delivery',
-  Attempt: 'Attempt'
+  Attempt: 'Attempt',
+  RateSlot: 'RateSlot'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -417,7 +418,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "application" | "endpoint" | "message" | "delivery" | "attempt"
+    modelProps: "application" | "endpoint" | "message" | "delivery" | "attempt" | "rateSlot"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -791,6 +792,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    RateSlot: {
+      payload: Prisma.$RateSlotPayload<ExtArgs>
+      fields: Prisma.RateSlotFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.RateSlotFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RateSlotPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.RateSlotFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RateSlotPayload>
+        }
+        findFirst: {
+          args: Prisma.RateSlotFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RateSlotPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.RateSlotFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RateSlotPayload>
+        }
+        findMany: {
+          args: Prisma.RateSlotFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RateSlotPayload>[]
+        }
+        create: {
+          args: Prisma.RateSlotCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RateSlotPayload>
+        }
+        createMany: {
+          args: Prisma.RateSlotCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.RateSlotCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RateSlotPayload>[]
+        }
+        delete: {
+          args: Prisma.RateSlotDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RateSlotPayload>
+        }
+        update: {
+          args: Prisma.RateSlotUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RateSlotPayload>
+        }
+        deleteMany: {
+          args: Prisma.RateSlotDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.RateSlotUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.RateSlotUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RateSlotPayload>[]
+        }
+        upsert: {
+          args: Prisma.RateSlotUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RateSlotPayload>
+        }
+        aggregate: {
+          args: Prisma.RateSlotAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateRateSlot>
+        }
+        groupBy: {
+          args: Prisma.RateSlotGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RateSlotGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.RateSlotCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RateSlotCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -904,6 +979,15 @@ export const AttemptScalarFieldEnum = {
 } as const
 
 export type AttemptScalarFieldEnum = (typeof AttemptScalarFieldEnum)[keyof typeof AttemptScalarFieldEnum]
+
+
+export const RateSlotScalarFieldEnum = {
+  id: 'id',
+  endpointId: 'endpointId',
+  takenAt: 'takenAt'
+} as const
+
+export type RateSlotScalarFieldEnum = (typeof RateSlotScalarFieldEnum)[keyof typeof RateSlotScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -1198,6 +1282,7 @@ export type GlobalOmitConfig = {
   message?: Prisma.MessageOmit
   delivery?: Prisma.DeliveryOmit
   attempt?: Prisma.AttemptOmit
+  rateSlot?: Prisma.RateSlotOmit
 }
 
 /* Types for Logging */

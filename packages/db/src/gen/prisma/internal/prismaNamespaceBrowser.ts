@@ -55,7 +55,8 @@ export const ModelName = {
   Endpoint: 'Endpoint',
   Message: 'Message',
   Delivery: 'Delivery',
-  Attempt: 'Attempt'
+  Attempt: 'Attempt',
+  RateSlot: 'RateSlot'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -148,6 +149,15 @@ export const AttemptScalarFieldEnum = {
 } as const
 
 export type AttemptScalarFieldEnum = (typeof AttemptScalarFieldEnum)[keyof typeof AttemptScalarFieldEnum]
+
+
+export const RateSlotScalarFieldEnum = {
+  id: 'id',
+  endpointId: 'endpointId',
+  takenAt: 'takenAt'
+} as const
+
+export type RateSlotScalarFieldEnum = (typeof RateSlotScalarFieldEnum)[keyof typeof RateSlotScalarFieldEnum]
 
 
 export const SortOrder = {

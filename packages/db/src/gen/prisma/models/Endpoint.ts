@@ -258,6 +258,7 @@ export type EndpointWhereInput = {
   updatedAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
   application?: Prisma.XOR<Prisma.ApplicationScalarRelationFilter, Prisma.ApplicationWhereInput>
   deliveries?: Prisma.DeliveryListRelationFilter
+  rateSlots?: Prisma.RateSlotListRelationFilter
 }
 
 export type EndpointOrderByWithRelationInput = {
@@ -274,6 +275,7 @@ export type EndpointOrderByWithRelationInput = {
   updatedAt?: Prisma.SortOrder
   application?: Prisma.ApplicationOrderByWithRelationInput
   deliveries?: Prisma.DeliveryOrderByRelationAggregateInput
+  rateSlots?: Prisma.RateSlotOrderByRelationAggregateInput
 }
 
 export type EndpointWhereUniqueInput = Prisma.AtLeast<{
@@ -293,6 +295,7 @@ export type EndpointWhereUniqueInput = Prisma.AtLeast<{
   updatedAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
   application?: Prisma.XOR<Prisma.ApplicationScalarRelationFilter, Prisma.ApplicationWhereInput>
   deliveries?: Prisma.DeliveryListRelationFilter
+  rateSlots?: Prisma.RateSlotListRelationFilter
 }, "id">
 
 export type EndpointOrderByWithAggregationInput = {
@@ -344,6 +347,7 @@ export type EndpointCreateInput = {
   updatedAt?: Date | string
   application: Prisma.ApplicationCreateNestedOneWithoutEndpointsInput
   deliveries?: Prisma.DeliveryCreateNestedManyWithoutEndpointInput
+  rateSlots?: Prisma.RateSlotCreateNestedManyWithoutEndpointInput
 }
 
 export type EndpointUncheckedCreateInput = {
@@ -359,6 +363,7 @@ export type EndpointUncheckedCreateInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   deliveries?: Prisma.DeliveryUncheckedCreateNestedManyWithoutEndpointInput
+  rateSlots?: Prisma.RateSlotUncheckedCreateNestedManyWithoutEndpointInput
 }
 
 export type EndpointUpdateInput = {
@@ -374,6 +379,7 @@ export type EndpointUpdateInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   application?: Prisma.ApplicationUpdateOneRequiredWithoutEndpointsNestedInput
   deliveries?: Prisma.DeliveryUpdateManyWithoutEndpointNestedInput
+  rateSlots?: Prisma.RateSlotUpdateManyWithoutEndpointNestedInput
 }
 
 export type EndpointUncheckedUpdateInput = {
@@ -389,6 +395,7 @@ export type EndpointUncheckedUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   deliveries?: Prisma.DeliveryUncheckedUpdateManyWithoutEndpointNestedInput
+  rateSlots?: Prisma.RateSlotUncheckedUpdateManyWithoutEndpointNestedInput
 }
 
 export type EndpointCreateManyInput = {
@@ -578,6 +585,20 @@ export type EndpointUpdateOneRequiredWithoutDeliveriesNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.EndpointUpdateToOneWithWhereWithoutDeliveriesInput, Prisma.EndpointUpdateWithoutDeliveriesInput>, Prisma.EndpointUncheckedUpdateWithoutDeliveriesInput>
 }
 
+export type EndpointCreateNestedOneWithoutRateSlotsInput = {
+  create?: Prisma.XOR<Prisma.EndpointCreateWithoutRateSlotsInput, Prisma.EndpointUncheckedCreateWithoutRateSlotsInput>
+  connectOrCreate?: Prisma.EndpointCreateOrConnectWithoutRateSlotsInput
+  connect?: Prisma.EndpointWhereUniqueInput
+}
+
+export type EndpointUpdateOneRequiredWithoutRateSlotsNestedInput = {
+  create?: Prisma.XOR<Prisma.EndpointCreateWithoutRateSlotsInput, Prisma.EndpointUncheckedCreateWithoutRateSlotsInput>
+  connectOrCreate?: Prisma.EndpointCreateOrConnectWithoutRateSlotsInput
+  upsert?: Prisma.EndpointUpsertWithoutRateSlotsInput
+  connect?: Prisma.EndpointWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.EndpointUpdateToOneWithWhereWithoutRateSlotsInput, Prisma.EndpointUpdateWithoutRateSlotsInput>, Prisma.EndpointUncheckedUpdateWithoutRateSlotsInput>
+}
+
 export type EndpointCreateWithoutApplicationInput = {
   id: string
   url: string
@@ -590,6 +611,7 @@ export type EndpointCreateWithoutApplicationInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   deliveries?: Prisma.DeliveryCreateNestedManyWithoutEndpointInput
+  rateSlots?: Prisma.RateSlotCreateNestedManyWithoutEndpointInput
 }
 
 export type EndpointUncheckedCreateWithoutApplicationInput = {
@@ -604,6 +626,7 @@ export type EndpointUncheckedCreateWithoutApplicationInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   deliveries?: Prisma.DeliveryUncheckedCreateNestedManyWithoutEndpointInput
+  rateSlots?: Prisma.RateSlotUncheckedCreateNestedManyWithoutEndpointInput
 }
 
 export type EndpointCreateOrConnectWithoutApplicationInput = {
@@ -661,6 +684,7 @@ export type EndpointCreateWithoutDeliveriesInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   application: Prisma.ApplicationCreateNestedOneWithoutEndpointsInput
+  rateSlots?: Prisma.RateSlotCreateNestedManyWithoutEndpointInput
 }
 
 export type EndpointUncheckedCreateWithoutDeliveriesInput = {
@@ -675,6 +699,7 @@ export type EndpointUncheckedCreateWithoutDeliveriesInput = {
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
+  rateSlots?: Prisma.RateSlotUncheckedCreateNestedManyWithoutEndpointInput
 }
 
 export type EndpointCreateOrConnectWithoutDeliveriesInput = {
@@ -705,6 +730,7 @@ export type EndpointUpdateWithoutDeliveriesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   application?: Prisma.ApplicationUpdateOneRequiredWithoutEndpointsNestedInput
+  rateSlots?: Prisma.RateSlotUpdateManyWithoutEndpointNestedInput
 }
 
 export type EndpointUncheckedUpdateWithoutDeliveriesInput = {
@@ -719,6 +745,83 @@ export type EndpointUncheckedUpdateWithoutDeliveriesInput = {
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  rateSlots?: Prisma.RateSlotUncheckedUpdateManyWithoutEndpointNestedInput
+}
+
+export type EndpointCreateWithoutRateSlotsInput = {
+  id: string
+  url: string
+  description?: string
+  secret: string
+  eventTypes?: Prisma.EndpointCreateeventTypesInput | string[]
+  isActive?: boolean
+  rateLimit?: number | null
+  metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  application: Prisma.ApplicationCreateNestedOneWithoutEndpointsInput
+  deliveries?: Prisma.DeliveryCreateNestedManyWithoutEndpointInput
+}
+
+export type EndpointUncheckedCreateWithoutRateSlotsInput = {
+  id: string
+  applicationId: string
+  url: string
+  description?: string
+  secret: string
+  eventTypes?: Prisma.EndpointCreateeventTypesInput | string[]
+  isActive?: boolean
+  rateLimit?: number | null
+  metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  deliveries?: Prisma.DeliveryUncheckedCreateNestedManyWithoutEndpointInput
+}
+
+export type EndpointCreateOrConnectWithoutRateSlotsInput = {
+  where: Prisma.EndpointWhereUniqueInput
+  create: Prisma.XOR<Prisma.EndpointCreateWithoutRateSlotsInput, Prisma.EndpointUncheckedCreateWithoutRateSlotsInput>
+}
+
+export type EndpointUpsertWithoutRateSlotsInput = {
+  update: Prisma.XOR<Prisma.EndpointUpdateWithoutRateSlotsInput, Prisma.EndpointUncheckedUpdateWithoutRateSlotsInput>
+  create: Prisma.XOR<Prisma.EndpointCreateWithoutRateSlotsInput, Prisma.EndpointUncheckedCreateWithoutRateSlotsInput>
+  where?: Prisma.EndpointWhereInput
+}
+
+export type EndpointUpdateToOneWithWhereWithoutRateSlotsInput = {
+  where?: Prisma.EndpointWhereInput
+  data: Prisma.XOR<Prisma.EndpointUpdateWithoutRateSlotsInput, Prisma.EndpointUncheckedUpdateWithoutRateSlotsInput>
+}
+
+export type EndpointUpdateWithoutRateSlotsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  url?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  secret?: Prisma.StringFieldUpdateOperationsInput | string
+  eventTypes?: Prisma.EndpointUpdateeventTypesInput | string[]
+  isActive?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  application?: Prisma.ApplicationUpdateOneRequiredWithoutEndpointsNestedInput
+  deliveries?: Prisma.DeliveryUpdateManyWithoutEndpointNestedInput
+}
+
+export type EndpointUncheckedUpdateWithoutRateSlotsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  applicationId?: Prisma.StringFieldUpdateOperationsInput | string
+  url?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  secret?: Prisma.StringFieldUpdateOperationsInput | string
+  eventTypes?: Prisma.EndpointUpdateeventTypesInput | string[]
+  isActive?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deliveries?: Prisma.DeliveryUncheckedUpdateManyWithoutEndpointNestedInput
 }
 
 export type EndpointCreateManyApplicationInput = {
@@ -746,6 +849,7 @@ export type EndpointUpdateWithoutApplicationInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   deliveries?: Prisma.DeliveryUpdateManyWithoutEndpointNestedInput
+  rateSlots?: Prisma.RateSlotUpdateManyWithoutEndpointNestedInput
 }
 
 export type EndpointUncheckedUpdateWithoutApplicationInput = {
@@ -760,6 +864,7 @@ export type EndpointUncheckedUpdateWithoutApplicationInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   deliveries?: Prisma.DeliveryUncheckedUpdateManyWithoutEndpointNestedInput
+  rateSlots?: Prisma.RateSlotUncheckedUpdateManyWithoutEndpointNestedInput
 }
 
 export type EndpointUncheckedUpdateManyWithoutApplicationInput = {
@@ -782,10 +887,12 @@ export type EndpointUncheckedUpdateManyWithoutApplicationInput = {
 
 export type EndpointCountOutputType = {
   deliveries: number
+  rateSlots: number
 }
 
 export type EndpointCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   deliveries?: boolean | EndpointCountOutputTypeCountDeliveriesArgs
+  rateSlots?: boolean | EndpointCountOutputTypeCountRateSlotsArgs
 }
 
 /**
@@ -805,6 +912,13 @@ export type EndpointCountOutputTypeCountDeliveriesArgs<ExtArgs extends runtime.T
   where?: Prisma.DeliveryWhereInput
 }
 
+/**
+ * EndpointCountOutputType without action
+ */
+export type EndpointCountOutputTypeCountRateSlotsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.RateSlotWhereInput
+}
+
 
 export type EndpointSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -820,6 +934,7 @@ export type EndpointSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs
   updatedAt?: boolean
   application?: boolean | Prisma.ApplicationDefaultArgs<ExtArgs>
   deliveries?: boolean | Prisma.Endpoint$deliveriesArgs<ExtArgs>
+  rateSlots?: boolean | Prisma.Endpoint$rateSlotsArgs<ExtArgs>
   _count?: boolean | Prisma.EndpointCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["endpoint"]>
 
@@ -871,6 +986,7 @@ export type EndpointOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs =
 export type EndpointInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   application?: boolean | Prisma.ApplicationDefaultArgs<ExtArgs>
   deliveries?: boolean | Prisma.Endpoint$deliveriesArgs<ExtArgs>
+  rateSlots?: boolean | Prisma.Endpoint$rateSlotsArgs<ExtArgs>
   _count?: boolean | Prisma.EndpointCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type EndpointIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -885,6 +1001,7 @@ export type $EndpointPayload<ExtArgs extends runtime.Types.Extensions.InternalAr
   objects: {
     application: Prisma.$ApplicationPayload<ExtArgs>
     deliveries: Prisma.$DeliveryPayload<ExtArgs>[]
+    rateSlots: Prisma.$RateSlotPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1294,6 +1411,7 @@ export interface Prisma__EndpointClient<T, Null = never, ExtArgs extends runtime
   readonly [Symbol.toStringTag]: "PrismaPromise"
   application<T extends Prisma.ApplicationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApplicationDefaultArgs<ExtArgs>>): Prisma.Prisma__ApplicationClient<runtime.Types.Result.GetResult<Prisma.$ApplicationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   deliveries<T extends Prisma.Endpoint$deliveriesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Endpoint$deliveriesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$DeliveryPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  rateSlots<T extends Prisma.Endpoint$rateSlotsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Endpoint$rateSlotsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$RateSlotPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1756,6 +1874,30 @@ export type Endpoint$deliveriesArgs<ExtArgs extends runtime.Types.Extensions.Int
   take?: number
   skip?: number
   distinct?: Prisma.DeliveryScalarFieldEnum | Prisma.DeliveryScalarFieldEnum[]
+}
+
+/**
+ * Endpoint.rateSlots
+ */
+export type Endpoint$rateSlotsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the RateSlot
+   */
+  select?: Prisma.RateSlotSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the RateSlot
+   */
+  omit?: Prisma.RateSlotOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.RateSlotInclude<ExtArgs> | null
+  where?: Prisma.RateSlotWhereInput
+  orderBy?: Prisma.RateSlotOrderByWithRelationInput | Prisma.RateSlotOrderByWithRelationInput[]
+  cursor?: Prisma.RateSlotWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.RateSlotScalarFieldEnum | Prisma.RateSlotScalarFieldEnum[]
 }
 
 /**

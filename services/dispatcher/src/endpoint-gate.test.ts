@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { createEndpointGate } from "./endpoint-gate.js";
+
+describe("endpoint gate", () => {
+  it("admits at most maxConcurrent attempts to one endpoint, others freely", () => {
+    const gate = createEndpointGate({ maxConcurrent: 2 });
+    const a = gate.enter("ep_a");
+    const b = gate.enter("ep_a");
+    expect(a.admitted && b.admitted).toBe(true);
+    expect(gate.enter("ep_a")).toMatchObject({ admitted: false, reason: "at capacity" });
+    expect(gate.enter("ep_b").admitted).toBe(true);
+    if (a.admitted) a.release("success");
+    expect(gate.enter("ep_a").admitted).toBe(true);
+  });
+
+  it("opens after consecutive failures, then lets one probe through after the cooldown", () => {
+    let clock = 0;
+    const gate = createEndpointGate({ failureThreshold: 3, cooldownMs: 10_000, now: () => clock });
+    for (let i = 0; i < 3; i++) {
+      const entry = gate.enter("ep");
+      if (entry.admitted) entry.release("failure");
+    }
+    expect(gate.openCircuits()).toBe(1);
+    expect(gate.enter("ep")).toMatchObject({ admitted: false, reason: "circuit open", retryInMs: 10_000 });
+    clock = 10_001;
+    const probe = gate.enter("ep");
+    expect(probe.admitted).toBe(true);
+    // While the probe is out, nothing else goes.
+    expect(gate.enter("ep")).toMatchObject({ admitted: false, reason: "circuit open" });
+    if (probe.admitted) probe.release("success");
+    expect(gate.openCircuits()).toBe(0);
+    expect(gate.enter("ep").admitted).toBe(true);
+  });
+
+  it("reopens for another cooldown when the probe fails", () => {
+    let clock = 0;
+    const gate = createEndpointGate({ failureThreshold: 1, cooldownMs: 5_000, now: () => clock });
+    const first = gate.enter("ep");
+    if (first.admitted) first.release("failure");
+    clock = 6_000;
+    const probe = gate.enter("ep");
+    if (probe.admitted) probe.release("failure");
+    expect(gate.enter("ep")).toMatchObject({ admitted: false, retryInMs: 5_000 });
+  });
+});

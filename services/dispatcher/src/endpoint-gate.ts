@@ -1,0 +1,84 @@
+/** Per-endpoint protection inside one dispatcher process. */
+export interface EndpointGateOptions {
+  /** Attempts to one endpoint at once from this process. @defaultValue 10 */
+  maxConcurrent?: number;
+  /** Consecutive failures that open the circuit. @defaultValue 5 */
+  failureThreshold?: number;
+  /** How long an open circuit holds jobs back before letting one probe through. @defaultValue 30_000 */
+  cooldownMs?: number;
+  now?: () => number;
+}
+
+export type GateEntry =
+  | { admitted: true; release(outcome: "success" | "failure" | "none"): void }
+  | { admitted: false; retryInMs: number; reason: "at capacity" | "circuit open" };
+
+interface EndpointState {
+  inFlight: number;
+  consecutiveFailures: number;
+  openUntil: number;
+  probing: boolean;
+}
+
+/**
+ * Keeps one slow or failing endpoint from taking every worker: at most
+ * `maxConcurrent` attempts per endpoint, and a circuit breaker that, after
+ * `failureThreshold` failures in a row, holds that endpoint's jobs back for a
+ * cooldown and then lets a single probe decide whether to close again. Held
+ * back jobs go back to JetStream without counting as attempts.
+ */
+export function createEndpointGate(options: EndpointGateOptions = {}) {
+  const maxConcurrent = options.maxConcurrent ?? 10;
+  const threshold = options.failureThreshold ?? 5;
+  const cooldownMs = options.cooldownMs ?? 30_000;
+  const now = options.now ?? Date.now;
+  const states = new Map<string, EndpointState>();
+
+  function state(endpointId: string): EndpointState {
+    let s = states.get(endpointId);
+    if (!s) {
+      s = { inFlight: 0, consecutiveFailures: 0, openUntil: 0, probing: false };
+      states.set(endpointId, s);
+    }
+    return s;
+  }
+
+  return {
+    enter(endpointId: string): GateEntry {
+      const s = state(endpointId);
+      const t = now();
+      const open = s.consecutiveFailures >= threshold;
+      if (open && (t < s.openUntil || s.probing)) {
+        return { admitted: false, retryInMs: Math.max(s.openUntil - t, 1000), reason: "circuit open" };
+      }
+      if (s.inFlight >= maxConcurrent) return { admitted: false, retryInMs: 1000, reason: "at capacity" };
+      const probe = open;
+      s.inFlight++;
+      if (probe) s.probing = true;
+      let released = false;
+      return {
+        admitted: true,
+        release(outcome) {
+          if (released) return;
+          released = true;
+          s.inFlight--;
+          if (probe) s.probing = false;
+          if (outcome === "success") s.consecutiveFailures = 0;
+          if (outcome === "failure") {
+            s.consecutiveFailures++;
+            if (s.consecutiveFailures >= threshold) s.openUntil = now() + cooldownMs;
+          }
+          if (s.inFlight === 0 && s.consecutiveFailures === 0) states.delete(endpointId);
+        },
+      };
+    },
+    /** Endpoints whose circuit is open right now. */
+    openCircuits(): number {
+      let open = 0;
+      for (const s of states.values()) if (s.consecutiveFailures >= threshold) open++;
+      return open;
+    },
+  };
+}
+
+export type EndpointGate = ReturnType<typeof createEndpointGate>;

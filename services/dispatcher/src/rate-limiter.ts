@@ -1,0 +1,34 @@
+import type { PrismaClient } from "@piperelay/db";
+
+export type RateDecision = { allowed: true } | { allowed: false; retryInMs: number };
+
+// A little over a second, so that arrival jitter at the receiver cannot put N + 1
+// sends into one second.
+const windowMs = 1050;
+
+/**
+ * Takes one send slot for an endpoint limited to `limit` deliveries per second,
+ * or says how long until one frees up. The window is a log of recent sends in
+ * PostgreSQL under a per-endpoint advisory lock, so the limit holds across any
+ * number of dispatcher processes, with no burst above it in any window.
+ */
+export async function takeRateSlot(
+  prisma: PrismaClient,
+  endpointId: string,
+  limit: number,
+): Promise<RateDecision> {
+  return prisma.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`rate:${endpointId}`}))`;
+    const [window] = await tx.$queryRaw<{ taken: number; wait_ms: number | null }[]>`
+      SELECT count(*)::int AS taken,
+             ceil(extract(epoch FROM min(taken_at) + make_interval(secs => ${windowMs / 1000}::float8) - clock_timestamp()) * 1000)::int AS wait_ms
+      FROM rate_slots
+      WHERE endpoint_id = ${endpointId} AND taken_at > clock_timestamp() - make_interval(secs => ${windowMs / 1000}::float8)`;
+    if (window && window.taken >= limit)
+      return { allowed: false, retryInMs: Math.max(window.wait_ms ?? 0, 10) };
+    await tx.$executeRaw`INSERT INTO rate_slots (endpoint_id) VALUES (${endpointId})`;
+    await tx.$executeRaw`
+      DELETE FROM rate_slots WHERE endpoint_id = ${endpointId} AND taken_at < clock_timestamp() - interval '10 seconds'`;
+    return { allowed: true };
+  });
+}

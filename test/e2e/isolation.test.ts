@@ -1,0 +1,96 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { dispatcherComponent } from "@piperelay/dispatcher";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { restClient } from "../support/api-client.js";
+import { createApp, createEndpoint, sendMessage } from "../support/fixtures.js";
+import { eventually } from "../support/poll.js";
+import { type Receiver, startReceiver } from "../support/receiver.js";
+import { startStack, type TestStack } from "../support/stack.js";
+
+let stack: TestStack;
+let healthy: Receiver;
+let hanging: Server;
+let hangingUrl: string;
+
+beforeAll(async () => {
+  // A long timeout makes a hanging endpoint as costly as it can be.
+  stack = await startStack({ PIPERELAY_DELIVERY_TIMEOUT: "20s", PIPERELAY_WORKERS: "30" });
+  healthy = await startReceiver();
+  hanging = createServer(() => {
+    // Accepts the request and never answers.
+  });
+  await new Promise<void>((r) => hanging.listen(0, "127.0.0.1", r));
+  hangingUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/hook`;
+});
+afterAll(async () => {
+  hanging?.closeAllConnections();
+  hanging?.close();
+  await healthy?.close();
+  await stack?.stop();
+});
+
+async function sendConcurrently(apiKey: string, count: number, eventType: string) {
+  const call = restClient(stack.baseUrl, apiKey);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next++ < count)
+        await call("POST", "/api/v1/messages", { event_type: eventType, payload: { n: next } });
+    }),
+  );
+}
+
+describe("isolation between endpoints", () => {
+  it("keeps healthy endpoints fast while 1,000 deliveries wait on one that hangs", async () => {
+    const noisy = await createApp(stack.baseUrl, "noisy");
+    await createEndpoint(stack.baseUrl, noisy.apiKey, { url: hangingUrl });
+    await sendConcurrently(noisy.apiKey, 1000, "flood");
+
+    const calm = await createApp(stack.baseUrl, "calm");
+    await createEndpoint(stack.baseUrl, calm.apiKey, { url: healthy.url });
+    const latencies: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const sentAt = Date.now();
+      const sent = await sendMessage(stack.baseUrl, calm.apiKey, { event_type: "calm", payload: { i } });
+      const arrived = await eventually(
+        () => healthy.requests.find((r) => r.headers["x-piperelay-id"] === sent.id),
+        15_000,
+      );
+      latencies.push(arrived.at - sentAt);
+    }
+    // Without per-endpoint caps every worker would sit on the hanging endpoint for 20 s.
+    expect(Math.max(...latencies)).toBeLessThan(3000);
+  }, 120_000);
+});
+
+describe("rate_limit", () => {
+  it("never sends more than rate_limit deliveries in any second, across dispatchers, without counting waits as attempts", async () => {
+    const second = await stack.startAnother([dispatcherComponent]);
+    try {
+      const limited = await startReceiver();
+      try {
+        const app = await createApp(stack.baseUrl, "limited");
+        await createEndpoint(stack.baseUrl, app.apiKey, { url: limited.url, rate_limit: 5 });
+        await sendConcurrently(app.apiKey, 25, "limited");
+        const requests = await limited.waitFor(25, 30_000);
+        const times = requests.map((r) => r.at).sort((a, b) => a - b);
+        for (let i = 0; i + 5 < times.length; i++) {
+          // Six sends never fit in one second.
+          expect(times[i + 5]! - times[i]!).toBeGreaterThanOrEqual(1000);
+        }
+        const outcome = await eventually(async () => {
+          const { rows } = await stack.process.clients.database.pool.query(
+            "SELECT max(attempt_count)::int AS most, count(*)::int AS n FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id WHERE e.rate_limit = 5 AND d.status = 'success'",
+          );
+          return rows[0].n === 25 ? rows[0] : undefined;
+        });
+        expect(outcome).toEqual({ most: 1, n: 25 });
+      } finally {
+        await limited.close();
+      }
+    } finally {
+      await second.stop();
+    }
+  }, 60_000);
+});
