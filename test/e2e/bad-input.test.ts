@@ -1,3 +1,8 @@
+import { create, fromJson } from "@bufbuild/protobuf";
+import { ValueSchema } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import { EndpointService, MessageService, SendMessageRequestSchema } from "@piperelay/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { restClient } from "../support/api-client.js";
 import { createApp } from "../support/fixtures.js";
@@ -124,8 +129,118 @@ describe("bad input over REST", () => {
     },
   );
 
+  it("answers a body that is not UTF-8 with 400", async () => {
+    const response = await fetch(`${stack.baseUrl}/api/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` },
+      body: Buffer.from([0x7b, 0x22, 0x65, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]),
+    });
+    expect(response.status).toBe(400);
+  });
+
+  it("answers deeply nested JSON with a 4xx and keeps serving", async () => {
+    const deep = `${"[".repeat(5000)}${"]".repeat(5000)}`;
+    const res = await restClient(stack.baseUrl, apiKey)(
+      "POST",
+      "/api/v1/messages",
+      `{"event_type":"x","payload":${deep}}`,
+    );
+    expect([400, 413]).toContain(res.status);
+  });
+
   it("keeps serving after all of that", async () => {
     const health = await restClient(stack.baseUrl)("GET", "/api/v1/health");
     expect(health.status).toBe(200);
   });
+});
+
+type RpcCase = [
+  name: string,
+  call: (auth: { headers: Record<string, string> }) => Promise<unknown>,
+  code: Code,
+];
+
+const rpcCases = (transport: () => Transport): RpcCase[] => {
+  const messages = () => createClient(MessageService, transport());
+  const endpoints = () => createClient(EndpointService, transport());
+  const send = (eventType: string, payload: unknown) =>
+    create(SendMessageRequestSchema, { eventType, payload: fromJson(ValueSchema, payload as never) });
+  return [
+    ["empty event type", (a) => messages().sendMessage(send("", {}), a), Code.InvalidArgument],
+    ["event type with a space", (a) => messages().sendMessage(send("a b", {}), a), Code.InvalidArgument],
+    [
+      "event type with a control character",
+      (a) => messages().sendMessage(send("a\u0007", {}), a),
+      Code.InvalidArgument,
+    ],
+    [
+      "event type over 256 characters",
+      (a) => messages().sendMessage(send("a".repeat(257), {}), a),
+      Code.InvalidArgument,
+    ],
+    ["missing payload", (a) => messages().sendMessage({ eventType: "x" }, a), Code.InvalidArgument],
+    [
+      "payload over the limit",
+      (a) => messages().sendMessage(send("x", { s: "a".repeat(2000) }), a),
+      Code.ResourceExhausted,
+    ],
+    [
+      "idempotency key over 256 characters",
+      (a) => messages().sendMessage({ ...send("x", 1), idempotencyKey: "k".repeat(257) }, a),
+      Code.InvalidArgument,
+    ],
+    ["negative limit", (a) => messages().listMessages({ limit: -1 }, a), Code.InvalidArgument],
+    ["bad cursor", (a) => messages().listMessages({ cursor: "%%%" }, a), Code.InvalidArgument],
+    ["unknown status filter", (a) => messages().listMessages({ status: "lost" }, a), Code.InvalidArgument],
+    ["unknown message", (a) => messages().getMessage({ id: "msg_nope" }, a), Code.NotFound],
+    ["retry of an unknown message", (a) => messages().retryMessage({ id: "msg_nope" }, a), Code.NotFound],
+    ["endpoint without url", (a) => endpoints().createEndpoint({ url: "" }, a), Code.InvalidArgument],
+    [
+      "endpoint with an ftp url",
+      (a) => endpoints().createEndpoint({ url: "ftp://example.com" }, a),
+      Code.InvalidArgument,
+    ],
+    [
+      "endpoint with credentials",
+      (a) => endpoints().createEndpoint({ url: "https://u:p@example.com" }, a),
+      Code.InvalidArgument,
+    ],
+    [
+      "endpoint with rate_limit 0",
+      (a) => endpoints().createEndpoint({ url: "https://example.com", rateLimit: 0 }, a),
+      Code.InvalidArgument,
+    ],
+    [
+      "endpoint with a bad pattern",
+      (a) => endpoints().createEndpoint({ url: "https://example.com", eventTypes: ["a b"] }, a),
+      Code.InvalidArgument,
+    ],
+    ["unknown endpoint", (a) => endpoints().getEndpoint({ id: "ep_nope" }, a), Code.NotFound],
+    ["no API key", () => messages().listMessages({}), Code.Unauthenticated],
+    [
+      "unknown API key",
+      () => messages().listMessages({}, { headers: { authorization: "Bearer pk_live_nope" } }),
+      Code.Unauthenticated,
+    ],
+  ];
+};
+
+const transports: Record<string, () => Transport> = {
+  "Connect JSON": () => createConnectTransport({ baseUrl: stack.baseUrl, httpVersion: "1.1" }),
+  gRPC: () => createGrpcTransport({ baseUrl: stack.baseUrl }),
+};
+
+describe.each(Object.keys(transports))("bad input over %s", (protocol) => {
+  it.each(rpcCases(() => transports[protocol]!()))(
+    "%s → its code, nothing stored",
+    async (_name, call, code) => {
+      const before = await rowCounts();
+      const error = await call({ headers: { authorization: `Bearer ${apiKey}` } }).then(
+        () => undefined,
+        (e: unknown) => ConnectError.from(e),
+      );
+      expect(error?.code).toBe(code);
+      expect(await rowCounts()).toEqual(before);
+    },
+  );
 });
