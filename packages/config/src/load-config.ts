@@ -37,6 +37,8 @@ const envAliases: Record<string, string> = {
   PIPERELAY_ALLOW_PRIVATE_TARGETS: "delivery.allow_private_targets",
   PIPERELAY_ALLOWED_CIDRS: "delivery.allowed_cidrs",
   PIPERELAY_HTTPS_ONLY: "delivery.https_only",
+  PIPERELAY_DISABLE_AFTER: "delivery.disable_after",
+  PIPERELAY_OPERATIONAL_WEBHOOK_URL: "delivery.operational_webhook_url",
   PIPERELAY_LOG_LEVEL: "logging.level",
   PIPERELAY_LOG_FORMAT: "logging.format",
 };

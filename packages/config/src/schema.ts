@@ -104,6 +104,10 @@ export const configSchema = z
           .default([]),
         /** Refuse endpoints with plain http URLs. */
         https_only: boolean.default(false),
+        /** Disable an endpoint whose attempts have all failed for this long; 0 never does. */
+        disable_after: duration.default(5 * 86_400_000),
+        /** Where operational events (such as an endpoint disabled) are POSTed as JSON; empty for none. */
+        operational_webhook_url: z.string().default(""),
       })
       .strict()
       .prefault({}),

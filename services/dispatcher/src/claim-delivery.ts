@@ -13,6 +13,8 @@ export interface ClaimedDelivery {
   isActive: boolean;
   /** Deliveries per second the endpoint accepts; null for no limit. */
   rateLimit: number | null;
+  /** Start of the endpoint's current run of failures, if it is in one. */
+  failingSince: Date | null;
   payload: string;
 }
 
@@ -50,6 +52,7 @@ export async function claimDelivery(
       secret: string;
       is_active: boolean;
       rate_limit: number | null;
+      failing_since: Date | null;
       payload: string;
     }[]
   >`
@@ -62,7 +65,7 @@ export async function claimDelivery(
       AND (d.locked_until IS NULL OR d.locked_until < now())
       AND e.id = d.endpoint_id AND m.id = d.message_id
     RETURNING d.id, d.message_id, d.endpoint_id, d.application_id, d.attempt_count, d.round_attempts,
-              e.url, e.secret, e.is_active, e.rate_limit, m.payload`;
+              e.url, e.secret, e.is_active, e.rate_limit, e.failing_since, m.payload`;
   const row = rows[0];
   if (!row) return whyNotClaimed(prisma, deliveryId);
   const delivery: ClaimedDelivery = {
@@ -76,6 +79,7 @@ export async function claimDelivery(
     secret: row.secret,
     isActive: row.is_active,
     rateLimit: row.rate_limit,
+    failingSince: row.failing_since,
     payload: row.payload,
   };
   return { kind: "claimed", delivery };

@@ -14,6 +14,10 @@ export const dispatcherComponent: ComponentFactory = ({ config, logger, clients 
     policy: { schedule: config.delivery.retry_schedule, maxAttempts: config.delivery.max_attempts },
     nakMaxDelayMs: config.queue.nak_max_delay,
     pollIntervalMs: config.queue.poll_interval,
+    endpointHealth: {
+      disableAfterMs: config.delivery.disable_after,
+      operationalWebhookUrl: config.delivery.operational_webhook_url,
+    },
     retention: { messageTtlMs: config.retention.message_ttl, attemptTtlMs: config.retention.attempt_ttl },
     egress: {
       allowPrivate: config.delivery.allow_private_targets,

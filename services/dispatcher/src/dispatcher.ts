@@ -11,6 +11,7 @@ import {
 } from "@piperelay/queue";
 import { Agent } from "undici";
 import { consumeJobs, type JobConsumer } from "./consume-jobs.js";
+import { createEndpointHealth } from "./endpoint-health.js";
 import { createJobProcessor } from "./process-job.js";
 import { createRetentionJob } from "./retention.js";
 import type { RetryPolicy } from "./retry-policy.js";
@@ -30,6 +31,8 @@ export interface DispatcherOptions {
   /** Which addresses deliveries may reach. */
   egress: EgressPolicy;
   retention: { messageTtlMs: number; attemptTtlMs: number };
+  /** A run of failures this long disables an endpoint (0: never); events go to the URL, if any. */
+  endpointHealth: { disableAfterMs: number; operationalWebhookUrl: string };
 }
 
 export interface Dispatcher {
@@ -67,6 +70,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     nakMaxDelayMs: options.nakMaxDelayMs,
     egress: options.egress,
     httpDispatcher: http,
+    endpointHealth: createEndpointHealth({ prisma, logger, ...options.endpointHealth }),
   });
   const retention = createRetentionJob({ prisma, logger, ...options.retention });
   let consumer: JobConsumer | undefined;

@@ -6,6 +6,7 @@ import { signatureHeaders } from "@piperelay/signing";
 import type { Dispatcher } from "undici";
 import { claimDelivery, releaseClaim } from "./claim-delivery.js";
 import { createEndpointGate, type EndpointGate } from "./endpoint-gate.js";
+import type { EndpointHealth } from "./endpoint-health.js";
 import { nextStep } from "./next-step.js";
 import { takeRateSlot } from "./rate-limiter.js";
 import { recordAttempt } from "./record-attempt.js";
@@ -26,6 +27,8 @@ export interface JobProcessorOptions {
   httpDispatcher?: Dispatcher;
   /** Per-endpoint concurrency cap and circuit breaker; one per process. */
   gate?: EndpointGate;
+  /** Tracks runs of failures and disables endpoints; none in unit tests. */
+  endpointHealth?: EndpointHealth;
   /** Injectable clock for tests. */
   now?: () => number;
   /** Injectable randomness for retry jitter. */
@@ -124,13 +127,15 @@ export function createJobProcessor(options: JobProcessorOptions): (job: Delivery
       jitter: random(),
     });
     await recordAttempt(prisma, delivery.id, delivery.messageId, attemptNumber, roundAttempts, result, next);
-    if (disableEndpoint) {
-      await prisma.endpoint.update({
-        where: { id: delivery.endpointId },
-        data: { isActive: false, updatedAt: new Date() },
-      });
-    }
     const sent = delivery.isActive && blocked === undefined;
+    const attempted = {
+      endpointId: delivery.endpointId,
+      applicationId: delivery.applicationId,
+      url: delivery.url,
+      failingSince: delivery.failingSince,
+    };
+    if (disableEndpoint) await options.endpointHealth?.disable(attempted, "the endpoint answered 410 Gone");
+    else if (sent) await options.endpointHealth?.recordOutcome(attempted, result.error === "");
     return { decision, outcome: sent ? (result.error === "" ? "success" : "failure") : "none" };
   }
 }

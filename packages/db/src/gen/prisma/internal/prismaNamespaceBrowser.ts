@@ -97,6 +97,7 @@ export const EndpointScalarFieldEnum = {
   isActive: 'isActive',
   rateLimit: 'rateLimit',
   metadata: 'metadata',
+  failingSince: 'failingSince',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
 } as const

@@ -685,10 +685,6 @@ export type DeliveryUncheckedUpdateManyWithoutMessageNestedInput = {
   deleteMany?: Prisma.DeliveryScalarWhereInput | Prisma.DeliveryScalarWhereInput[]
 }
 
-export type NullableDateTimeFieldUpdateOperationsInput = {
-  set?: Date | string | null
-}
-
 export type DeliveryCreateNestedOneWithoutAttemptsInput = {
   create?: Prisma.XOR<Prisma.DeliveryCreateWithoutAttemptsInput, Prisma.DeliveryUncheckedCreateWithoutAttemptsInput>
   connectOrCreate?: Prisma.DeliveryCreateOrConnectWithoutAttemptsInput

@@ -42,6 +42,7 @@ export type EndpointMinAggregateOutputType = {
   secret: string | null
   isActive: boolean | null
   rateLimit: number | null
+  failingSince: Date | null
   createdAt: Date | null
   updatedAt: Date | null
 }
@@ -54,6 +55,7 @@ export type EndpointMaxAggregateOutputType = {
   secret: string | null
   isActive: boolean | null
   rateLimit: number | null
+  failingSince: Date | null
   createdAt: Date | null
   updatedAt: Date | null
 }
@@ -68,6 +70,7 @@ export type EndpointCountAggregateOutputType = {
   isActive: number
   rateLimit: number
   metadata: number
+  failingSince: number
   createdAt: number
   updatedAt: number
   _all: number
@@ -90,6 +93,7 @@ export type EndpointMinAggregateInputType = {
   secret?: true
   isActive?: true
   rateLimit?: true
+  failingSince?: true
   createdAt?: true
   updatedAt?: true
 }
@@ -102,6 +106,7 @@ export type EndpointMaxAggregateInputType = {
   secret?: true
   isActive?: true
   rateLimit?: true
+  failingSince?: true
   createdAt?: true
   updatedAt?: true
 }
@@ -116,6 +121,7 @@ export type EndpointCountAggregateInputType = {
   isActive?: true
   rateLimit?: true
   metadata?: true
+  failingSince?: true
   createdAt?: true
   updatedAt?: true
   _all?: true
@@ -217,6 +223,7 @@ export type EndpointGroupByOutputType = {
   isActive: boolean
   rateLimit: number | null
   metadata: runtime.JsonValue
+  failingSince: Date | null
   createdAt: Date
   updatedAt: Date
   _count: EndpointCountAggregateOutputType | null
@@ -254,6 +261,7 @@ export type EndpointWhereInput = {
   isActive?: Prisma.BoolFilter<"Endpoint"> | boolean
   rateLimit?: Prisma.IntNullableFilter<"Endpoint"> | number | null
   metadata?: Prisma.JsonFilter<"Endpoint">
+  failingSince?: Prisma.DateTimeNullableFilter<"Endpoint"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
   application?: Prisma.XOR<Prisma.ApplicationScalarRelationFilter, Prisma.ApplicationWhereInput>
@@ -271,6 +279,7 @@ export type EndpointOrderByWithRelationInput = {
   isActive?: Prisma.SortOrder
   rateLimit?: Prisma.SortOrderInput | Prisma.SortOrder
   metadata?: Prisma.SortOrder
+  failingSince?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   application?: Prisma.ApplicationOrderByWithRelationInput
@@ -291,6 +300,7 @@ export type EndpointWhereUniqueInput = Prisma.AtLeast<{
   isActive?: Prisma.BoolFilter<"Endpoint"> | boolean
   rateLimit?: Prisma.IntNullableFilter<"Endpoint"> | number | null
   metadata?: Prisma.JsonFilter<"Endpoint">
+  failingSince?: Prisma.DateTimeNullableFilter<"Endpoint"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
   application?: Prisma.XOR<Prisma.ApplicationScalarRelationFilter, Prisma.ApplicationWhereInput>
@@ -308,6 +318,7 @@ export type EndpointOrderByWithAggregationInput = {
   isActive?: Prisma.SortOrder
   rateLimit?: Prisma.SortOrderInput | Prisma.SortOrder
   metadata?: Prisma.SortOrder
+  failingSince?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   _count?: Prisma.EndpointCountOrderByAggregateInput
@@ -330,6 +341,7 @@ export type EndpointScalarWhereWithAggregatesInput = {
   isActive?: Prisma.BoolWithAggregatesFilter<"Endpoint"> | boolean
   rateLimit?: Prisma.IntNullableWithAggregatesFilter<"Endpoint"> | number | null
   metadata?: Prisma.JsonWithAggregatesFilter<"Endpoint">
+  failingSince?: Prisma.DateTimeNullableWithAggregatesFilter<"Endpoint"> | Date | string | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Endpoint"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Endpoint"> | Date | string
 }
@@ -343,6 +355,7 @@ export type EndpointCreateInput = {
   isActive?: boolean
   rateLimit?: number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  failingSince?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
   application: Prisma.ApplicationCreateNestedOneWithoutEndpointsInput
@@ -360,6 +373,7 @@ export type EndpointUncheckedCreateInput = {
   isActive?: boolean
   rateLimit?: number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  failingSince?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
   deliveries?: Prisma.DeliveryUncheckedCreateNestedManyWithoutEndpointInput
@@ -375,6 +389,7 @@ export type EndpointUpdateInput = {
   isActive?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   application?: Prisma.ApplicationUpdateOneRequiredWithoutEndpointsNestedInput
@@ -392,6 +407,7 @@ export type EndpointUncheckedUpdateInput = {
   isActive?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   deliveries?: Prisma.DeliveryUncheckedUpdateManyWithoutEndpointNestedInput
@@ -408,6 +424,7 @@ export type EndpointCreateManyInput = {
   isActive?: boolean
   rateLimit?: number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  failingSince?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
 }
@@ -421,6 +438,7 @@ export type EndpointUpdateManyMutationInput = {
   isActive?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -435,6 +453,7 @@ export type EndpointUncheckedUpdateManyInput = {
   isActive?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -467,6 +486,7 @@ export type EndpointCountOrderByAggregateInput = {
   isActive?: Prisma.SortOrder
   rateLimit?: Prisma.SortOrder
   metadata?: Prisma.SortOrder
+  failingSince?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -483,6 +503,7 @@ export type EndpointMaxOrderByAggregateInput = {
   secret?: Prisma.SortOrder
   isActive?: Prisma.SortOrder
   rateLimit?: Prisma.SortOrder
+  failingSince?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -495,6 +516,7 @@ export type EndpointMinOrderByAggregateInput = {
   secret?: Prisma.SortOrder
   isActive?: Prisma.SortOrder
   rateLimit?: Prisma.SortOrder
+  failingSince?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -571,6 +593,10 @@ export type NullableIntFieldUpdateOperationsInput = {
   divide?: number
 }
 
+export type NullableDateTimeFieldUpdateOperationsInput = {
+  set?: Date | string | null
+}
+
 export type EndpointCreateNestedOneWithoutDeliveriesInput = {
   create?: Prisma.XOR<Prisma.EndpointCreateWithoutDeliveriesInput, Prisma.EndpointUncheckedCreateWithoutDeliveriesInput>
   connectOrCreate?: Prisma.EndpointCreateOrConnectWithoutDeliveriesInput
@@ -608,6 +634,7 @@ export type EndpointCreateWithoutApplicationInput = {
   isActive?: boolean
   rateLimit?: number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  failingSince?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
   deliveries?: Prisma.DeliveryCreateNestedManyWithoutEndpointInput
@@ -623,6 +650,7 @@ export type EndpointUncheckedCreateWithoutApplicationInput = {
   isActive?: boolean
   rateLimit?: number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  failingSince?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
   deliveries?: Prisma.DeliveryUncheckedCreateNestedManyWithoutEndpointInput
@@ -668,6 +696,7 @@ export type EndpointScalarWhereInput = {
   isActive?: Prisma.BoolFilter<"Endpoint"> | boolean
   rateLimit?: Prisma.IntNullableFilter<"Endpoint"> | number | null
   metadata?: Prisma.JsonFilter<"Endpoint">
+  failingSince?: Prisma.DateTimeNullableFilter<"Endpoint"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
 }
@@ -681,6 +710,7 @@ export type EndpointCreateWithoutDeliveriesInput = {
   isActive?: boolean
   rateLimit?: number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  failingSince?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
   application: Prisma.ApplicationCreateNestedOneWithoutEndpointsInput
@@ -697,6 +727,7 @@ export type EndpointUncheckedCreateWithoutDeliveriesInput = {
   isActive?: boolean
   rateLimit?: number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  failingSince?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
   rateSlots?: Prisma.RateSlotUncheckedCreateNestedManyWithoutEndpointInput
@@ -727,6 +758,7 @@ export type EndpointUpdateWithoutDeliveriesInput = {
   isActive?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   application?: Prisma.ApplicationUpdateOneRequiredWithoutEndpointsNestedInput
@@ -743,6 +775,7 @@ export type EndpointUncheckedUpdateWithoutDeliveriesInput = {
   isActive?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   rateSlots?: Prisma.RateSlotUncheckedUpdateManyWithoutEndpointNestedInput
@@ -757,6 +790,7 @@ export type EndpointCreateWithoutRateSlotsInput = {
   isActive?: boolean
   rateLimit?: number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  failingSince?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
   application: Prisma.ApplicationCreateNestedOneWithoutEndpointsInput
@@ -773,6 +807,7 @@ export type EndpointUncheckedCreateWithoutRateSlotsInput = {
   isActive?: boolean
   rateLimit?: number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  failingSince?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
   deliveries?: Prisma.DeliveryUncheckedCreateNestedManyWithoutEndpointInput
@@ -803,6 +838,7 @@ export type EndpointUpdateWithoutRateSlotsInput = {
   isActive?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   application?: Prisma.ApplicationUpdateOneRequiredWithoutEndpointsNestedInput
@@ -819,6 +855,7 @@ export type EndpointUncheckedUpdateWithoutRateSlotsInput = {
   isActive?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   deliveries?: Prisma.DeliveryUncheckedUpdateManyWithoutEndpointNestedInput
@@ -833,6 +870,7 @@ export type EndpointCreateManyApplicationInput = {
   isActive?: boolean
   rateLimit?: number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  failingSince?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
 }
@@ -846,6 +884,7 @@ export type EndpointUpdateWithoutApplicationInput = {
   isActive?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   deliveries?: Prisma.DeliveryUpdateManyWithoutEndpointNestedInput
@@ -861,6 +900,7 @@ export type EndpointUncheckedUpdateWithoutApplicationInput = {
   isActive?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   deliveries?: Prisma.DeliveryUncheckedUpdateManyWithoutEndpointNestedInput
@@ -876,6 +916,7 @@ export type EndpointUncheckedUpdateManyWithoutApplicationInput = {
   isActive?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -930,6 +971,7 @@ export type EndpointSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs
   isActive?: boolean
   rateLimit?: boolean
   metadata?: boolean
+  failingSince?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   application?: boolean | Prisma.ApplicationDefaultArgs<ExtArgs>
@@ -948,6 +990,7 @@ export type EndpointSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exte
   isActive?: boolean
   rateLimit?: boolean
   metadata?: boolean
+  failingSince?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   application?: boolean | Prisma.ApplicationDefaultArgs<ExtArgs>
@@ -963,6 +1006,7 @@ export type EndpointSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exte
   isActive?: boolean
   rateLimit?: boolean
   metadata?: boolean
+  failingSince?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   application?: boolean | Prisma.ApplicationDefaultArgs<ExtArgs>
@@ -978,11 +1022,12 @@ export type EndpointSelectScalar = {
   isActive?: boolean
   rateLimit?: boolean
   metadata?: boolean
+  failingSince?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }
 
-export type EndpointOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "applicationId" | "url" | "description" | "secret" | "eventTypes" | "isActive" | "rateLimit" | "metadata" | "createdAt" | "updatedAt", ExtArgs["result"]["endpoint"]>
+export type EndpointOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "applicationId" | "url" | "description" | "secret" | "eventTypes" | "isActive" | "rateLimit" | "metadata" | "failingSince" | "createdAt" | "updatedAt", ExtArgs["result"]["endpoint"]>
 export type EndpointInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   application?: boolean | Prisma.ApplicationDefaultArgs<ExtArgs>
   deliveries?: boolean | Prisma.Endpoint$deliveriesArgs<ExtArgs>
@@ -1013,6 +1058,10 @@ export type $EndpointPayload<ExtArgs extends runtime.Types.Extensions.InternalAr
     isActive: boolean
     rateLimit: number | null
     metadata: runtime.JsonValue
+    /**
+     * When the endpoint's current run of failed attempts began; null while it is healthy.
+     */
+    failingSince: Date | null
     createdAt: Date
     updatedAt: Date
   }, ExtArgs["result"]["endpoint"]>
@@ -1450,6 +1499,7 @@ export interface EndpointFieldRefs {
   readonly isActive: Prisma.FieldRef<"Endpoint", 'Boolean'>
   readonly rateLimit: Prisma.FieldRef<"Endpoint", 'Int'>
   readonly metadata: Prisma.FieldRef<"Endpoint", 'Json'>
+  readonly failingSince: Prisma.FieldRef<"Endpoint", 'DateTime'>
   readonly createdAt: Prisma.FieldRef<"Endpoint", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Endpoint", 'DateTime'>
 }

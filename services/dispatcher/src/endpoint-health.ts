@@ -1,0 +1,102 @@
+import type { Logger } from "@piperelay/core";
+import type { PrismaClient } from "@piperelay/db";
+import { request } from "undici";
+
+/** An operational event, POSTed as JSON to `delivery.operational_webhook_url`. */
+export interface EndpointDisabledEvent {
+  type: "endpoint.disabled";
+  application_id: string;
+  endpoint_id: string;
+  url: string;
+  reason: string;
+  failing_since: string | null;
+  timestamp: string;
+}
+
+export interface EndpointHealthOptions {
+  prisma: PrismaClient;
+  logger: Logger;
+  /** A run of failures this long disables the endpoint; 0 never does. */
+  disableAfterMs: number;
+  /** Empty for no operational events. */
+  operationalWebhookUrl: string;
+}
+
+export interface AttemptedEndpoint {
+  endpointId: string;
+  applicationId: string;
+  url: string;
+  failingSince: Date | null;
+}
+
+/**
+ * Tracks each endpoint's run of failures (`endpoints.failing_since`) and
+ * disables an endpoint that has failed for `disableAfterMs` without a single
+ * success, or that answered 410 Gone, telling the owner with a log line and an
+ * operational event.
+ */
+export function createEndpointHealth(options: EndpointHealthOptions) {
+  const { prisma, logger } = options;
+
+  async function notify(event: EndpointDisabledEvent): Promise<void> {
+    if (!options.operationalWebhookUrl) return;
+    try {
+      const response = await request(options.operationalWebhookUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", "user-agent": "PipeRelay" },
+        body: JSON.stringify(event),
+        headersTimeout: 10_000,
+        bodyTimeout: 10_000,
+      });
+      await response.body.dump();
+    } catch (err) {
+      logger.warn({ err, endpoint_id: event.endpoint_id }, "could not deliver the operational event");
+    }
+  }
+
+  async function disable(endpoint: AttemptedEndpoint, reason: string): Promise<void> {
+    // Only the process whose UPDATE flips the flag reports it.
+    const flipped = await prisma.$executeRaw`
+      UPDATE endpoints SET is_active = false, updated_at = now() WHERE id = ${endpoint.endpointId} AND is_active`;
+    if (flipped === 0) return;
+    logger.warn(
+      { endpoint_id: endpoint.endpointId, application_id: endpoint.applicationId, reason },
+      "endpoint disabled",
+    );
+    await notify({
+      type: "endpoint.disabled",
+      application_id: endpoint.applicationId,
+      endpoint_id: endpoint.endpointId,
+      url: endpoint.url,
+      reason,
+      failing_since: endpoint.failingSince?.toISOString() ?? null,
+      timestamp: new Date().toISOString(),
+    });
+  }
+
+  return {
+    disable,
+    /** Records the outcome of an attempt that reached (or tried to reach) the endpoint. */
+    async recordOutcome(endpoint: AttemptedEndpoint, succeeded: boolean): Promise<void> {
+      if (succeeded) {
+        if (endpoint.failingSince !== null) {
+          await prisma.$executeRaw`UPDATE endpoints SET failing_since = NULL WHERE id = ${endpoint.endpointId}`;
+        }
+        return;
+      }
+      const [row] = await prisma.$queryRaw<{ failing_since: Date }[]>`
+        UPDATE endpoints SET failing_since = COALESCE(failing_since, now())
+        WHERE id = ${endpoint.endpointId} RETURNING failing_since`;
+      if (!row || options.disableAfterMs <= 0) return;
+      if (Date.now() - row.failing_since.getTime() >= options.disableAfterMs) {
+        const hours = Math.round(options.disableAfterMs / 3_600_000);
+        await disable(
+          { ...endpoint, failingSince: row.failing_since },
+          `every attempt failed for ${hours >= 1 ? `${hours} h` : `${options.disableAfterMs} ms`}`,
+        );
+      }
+    },
+  };
+}
+
+export type EndpointHealth = ReturnType<typeof createEndpointHealth>;
