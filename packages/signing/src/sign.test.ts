@@ -35,6 +35,25 @@ describe("signatureHeaders", () => {
   });
 });
 
+describe("secret rotation overlap", () => {
+  it("signs with the old and the new secret, space-separated, so receivers with either verify", () => {
+    const now = 1_700_000_000;
+    const old = generateSecret();
+    const headers = signatureHeaders({
+      secret,
+      additionalSecrets: [old],
+      messageId: "msg_1",
+      timestamp: now,
+      body,
+    });
+    expect(headers["x-piperelay-signature"]?.split(" ")).toHaveLength(2);
+    expect(headers["webhook-signature"]?.split(" ")).toHaveLength(2);
+    expect(verifyWebhook(secret, headers, body, { now })).toBe(true);
+    expect(verifyWebhook(old, headers, body, { now })).toBe(true);
+    expect(verifyWebhook(generateSecret(), headers, body, { now })).toBe(false);
+  });
+});
+
 describe("secrets", () => {
   it("generates secrets that pass validation and differ each time", () => {
     const a = generateSecret();

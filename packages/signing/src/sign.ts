@@ -29,7 +29,13 @@ export function signStandardWebhooks(
 }
 
 export interface SignedHeadersInput {
+  /** The endpoint's secret. */
   secret: string;
+  /**
+   * Secrets that also sign, during a rotation's overlap: each signature header
+   * then carries one signature per secret, space-separated, current first.
+   */
+  additionalSecrets?: readonly string[];
   /** The message id: the same on every attempt, so receivers can dedupe on it. */
   messageId: string;
   /** Unix seconds at send time. */
@@ -39,13 +45,16 @@ export interface SignedHeadersInput {
 
 /** Both signature schemes' headers for one request. */
 export function signatureHeaders(input: SignedHeadersInput): Record<string, string> {
-  const { secret, messageId, timestamp, body } = input;
+  const { messageId, timestamp, body } = input;
+  const secrets = [input.secret, ...(input.additionalSecrets ?? [])];
   return {
     "x-piperelay-id": messageId,
     "x-piperelay-timestamp": String(timestamp),
-    "x-piperelay-signature": signPipeRelay(secret, timestamp, body),
+    "x-piperelay-signature": secrets.map((secret) => signPipeRelay(secret, timestamp, body)).join(" "),
     "webhook-id": messageId,
     "webhook-timestamp": String(timestamp),
-    "webhook-signature": signStandardWebhooks(secret, messageId, timestamp, body),
+    "webhook-signature": secrets
+      .map((secret) => signStandardWebhooks(secret, messageId, timestamp, body))
+      .join(" "),
   };
 }

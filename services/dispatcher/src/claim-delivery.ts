@@ -10,6 +10,8 @@ export interface ClaimedDelivery {
   roundAttempts: number;
   url: string;
   secret: string;
+  /** The secret before the last rotation, while it still signs too. */
+  previousSecret: string | null;
   isActive: boolean;
   /** Deliveries per second the endpoint accepts; null for no limit. */
   rateLimit: number | null;
@@ -50,6 +52,7 @@ export async function claimDelivery(
       round_attempts: number;
       url: string;
       secret: string;
+      previous_secret: string | null;
       is_active: boolean;
       rate_limit: number | null;
       failing_since: Date | null;
@@ -65,7 +68,7 @@ export async function claimDelivery(
       AND (d.locked_until IS NULL OR d.locked_until < now())
       AND e.id = d.endpoint_id AND m.id = d.message_id
     RETURNING d.id, d.message_id, d.endpoint_id, d.application_id, d.attempt_count, d.round_attempts,
-              e.url, e.secret, e.is_active, e.rate_limit, e.failing_since, m.payload`;
+              e.url, e.secret, CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS previous_secret, e.is_active, e.rate_limit, e.failing_since, m.payload`;
   const row = rows[0];
   if (!row) return whyNotClaimed(prisma, deliveryId);
   const delivery: ClaimedDelivery = {
@@ -77,6 +80,7 @@ export async function claimDelivery(
     roundAttempts: row.round_attempts,
     url: row.url,
     secret: row.secret,
+    previousSecret: row.previous_secret,
     isActive: row.is_active,
     rateLimit: row.rate_limit,
     failingSince: row.failing_since,

@@ -108,6 +108,7 @@ export function createJobProcessor(options: JobProcessorOptions): (job: Delivery
           "user-agent": userAgent,
           ...signatureHeaders({
             secret: delivery.secret,
+            additionalSecrets: delivery.previousSecret ? [delivery.previousSecret] : [],
             messageId: delivery.messageId,
             timestamp,
             body: delivery.payload,

@@ -927,6 +927,8 @@ export const EndpointScalarFieldEnum = {
   isActive: 'isActive',
   rateLimit: 'rateLimit',
   metadata: 'metadata',
+  previousSecret: 'previousSecret',
+  previousSecretExpiresAt: 'previousSecretExpiresAt',
   failingSince: 'failingSince',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'

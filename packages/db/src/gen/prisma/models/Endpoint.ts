@@ -42,6 +42,8 @@ export type EndpointMinAggregateOutputType = {
   secret: string | null
   isActive: boolean | null
   rateLimit: number | null
+  previousSecret: string | null
+  previousSecretExpiresAt: Date | null
   failingSince: Date | null
   createdAt: Date | null
   updatedAt: Date | null
@@ -55,6 +57,8 @@ export type EndpointMaxAggregateOutputType = {
   secret: string | null
   isActive: boolean | null
   rateLimit: number | null
+  previousSecret: string | null
+  previousSecretExpiresAt: Date | null
   failingSince: Date | null
   createdAt: Date | null
   updatedAt: Date | null
@@ -70,6 +74,8 @@ export type EndpointCountAggregateOutputType = {
   isActive: number
   rateLimit: number
   metadata: number
+  previousSecret: number
+  previousSecretExpiresAt: number
   failingSince: number
   createdAt: number
   updatedAt: number
@@ -93,6 +99,8 @@ export type EndpointMinAggregateInputType = {
   secret?: true
   isActive?: true
   rateLimit?: true
+  previousSecret?: true
+  previousSecretExpiresAt?: true
   failingSince?: true
   createdAt?: true
   updatedAt?: true
@@ -106,6 +114,8 @@ export type EndpointMaxAggregateInputType = {
   secret?: true
   isActive?: true
   rateLimit?: true
+  previousSecret?: true
+  previousSecretExpiresAt?: true
   failingSince?: true
   createdAt?: true
   updatedAt?: true
@@ -121,6 +131,8 @@ export type EndpointCountAggregateInputType = {
   isActive?: true
   rateLimit?: true
   metadata?: true
+  previousSecret?: true
+  previousSecretExpiresAt?: true
   failingSince?: true
   createdAt?: true
   updatedAt?: true
@@ -223,6 +235,8 @@ export type EndpointGroupByOutputType = {
   isActive: boolean
   rateLimit: number | null
   metadata: runtime.JsonValue
+  previousSecret: string | null
+  previousSecretExpiresAt: Date | null
   failingSince: Date | null
   createdAt: Date
   updatedAt: Date
@@ -261,6 +275,8 @@ export type EndpointWhereInput = {
   isActive?: Prisma.BoolFilter<"Endpoint"> | boolean
   rateLimit?: Prisma.IntNullableFilter<"Endpoint"> | number | null
   metadata?: Prisma.JsonFilter<"Endpoint">
+  previousSecret?: Prisma.StringNullableFilter<"Endpoint"> | string | null
+  previousSecretExpiresAt?: Prisma.DateTimeNullableFilter<"Endpoint"> | Date | string | null
   failingSince?: Prisma.DateTimeNullableFilter<"Endpoint"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
@@ -279,6 +295,8 @@ export type EndpointOrderByWithRelationInput = {
   isActive?: Prisma.SortOrder
   rateLimit?: Prisma.SortOrderInput | Prisma.SortOrder
   metadata?: Prisma.SortOrder
+  previousSecret?: Prisma.SortOrderInput | Prisma.SortOrder
+  previousSecretExpiresAt?: Prisma.SortOrderInput | Prisma.SortOrder
   failingSince?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
@@ -300,6 +318,8 @@ export type EndpointWhereUniqueInput = Prisma.AtLeast<{
   isActive?: Prisma.BoolFilter<"Endpoint"> | boolean
   rateLimit?: Prisma.IntNullableFilter<"Endpoint"> | number | null
   metadata?: Prisma.JsonFilter<"Endpoint">
+  previousSecret?: Prisma.StringNullableFilter<"Endpoint"> | string | null
+  previousSecretExpiresAt?: Prisma.DateTimeNullableFilter<"Endpoint"> | Date | string | null
   failingSince?: Prisma.DateTimeNullableFilter<"Endpoint"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
@@ -318,6 +338,8 @@ export type EndpointOrderByWithAggregationInput = {
   isActive?: Prisma.SortOrder
   rateLimit?: Prisma.SortOrderInput | Prisma.SortOrder
   metadata?: Prisma.SortOrder
+  previousSecret?: Prisma.SortOrderInput | Prisma.SortOrder
+  previousSecretExpiresAt?: Prisma.SortOrderInput | Prisma.SortOrder
   failingSince?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
@@ -341,6 +363,8 @@ export type EndpointScalarWhereWithAggregatesInput = {
   isActive?: Prisma.BoolWithAggregatesFilter<"Endpoint"> | boolean
   rateLimit?: Prisma.IntNullableWithAggregatesFilter<"Endpoint"> | number | null
   metadata?: Prisma.JsonWithAggregatesFilter<"Endpoint">
+  previousSecret?: Prisma.StringNullableWithAggregatesFilter<"Endpoint"> | string | null
+  previousSecretExpiresAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Endpoint"> | Date | string | null
   failingSince?: Prisma.DateTimeNullableWithAggregatesFilter<"Endpoint"> | Date | string | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Endpoint"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Endpoint"> | Date | string
@@ -355,6 +379,8 @@ export type EndpointCreateInput = {
   isActive?: boolean
   rateLimit?: number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  previousSecret?: string | null
+  previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -373,6 +399,8 @@ export type EndpointUncheckedCreateInput = {
   isActive?: boolean
   rateLimit?: number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  previousSecret?: string | null
+  previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -389,6 +417,8 @@ export type EndpointUpdateInput = {
   isActive?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  previousSecret?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -407,6 +437,8 @@ export type EndpointUncheckedUpdateInput = {
   isActive?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  previousSecret?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -424,6 +456,8 @@ export type EndpointCreateManyInput = {
   isActive?: boolean
   rateLimit?: number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  previousSecret?: string | null
+  previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -438,6 +472,8 @@ export type EndpointUpdateManyMutationInput = {
   isActive?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  previousSecret?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -453,6 +489,8 @@ export type EndpointUncheckedUpdateManyInput = {
   isActive?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  previousSecret?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -486,6 +524,8 @@ export type EndpointCountOrderByAggregateInput = {
   isActive?: Prisma.SortOrder
   rateLimit?: Prisma.SortOrder
   metadata?: Prisma.SortOrder
+  previousSecret?: Prisma.SortOrder
+  previousSecretExpiresAt?: Prisma.SortOrder
   failingSince?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
@@ -503,6 +543,8 @@ export type EndpointMaxOrderByAggregateInput = {
   secret?: Prisma.SortOrder
   isActive?: Prisma.SortOrder
   rateLimit?: Prisma.SortOrder
+  previousSecret?: Prisma.SortOrder
+  previousSecretExpiresAt?: Prisma.SortOrder
   failingSince?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
@@ -516,6 +558,8 @@ export type EndpointMinOrderByAggregateInput = {
   secret?: Prisma.SortOrder
   isActive?: Prisma.SortOrder
   rateLimit?: Prisma.SortOrder
+  previousSecret?: Prisma.SortOrder
+  previousSecretExpiresAt?: Prisma.SortOrder
   failingSince?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
@@ -593,6 +637,10 @@ export type NullableIntFieldUpdateOperationsInput = {
   divide?: number
 }
 
+export type NullableStringFieldUpdateOperationsInput = {
+  set?: string | null
+}
+
 export type NullableDateTimeFieldUpdateOperationsInput = {
   set?: Date | string | null
 }
@@ -634,6 +682,8 @@ export type EndpointCreateWithoutApplicationInput = {
   isActive?: boolean
   rateLimit?: number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  previousSecret?: string | null
+  previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -650,6 +700,8 @@ export type EndpointUncheckedCreateWithoutApplicationInput = {
   isActive?: boolean
   rateLimit?: number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  previousSecret?: string | null
+  previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -696,6 +748,8 @@ export type EndpointScalarWhereInput = {
   isActive?: Prisma.BoolFilter<"Endpoint"> | boolean
   rateLimit?: Prisma.IntNullableFilter<"Endpoint"> | number | null
   metadata?: Prisma.JsonFilter<"Endpoint">
+  previousSecret?: Prisma.StringNullableFilter<"Endpoint"> | string | null
+  previousSecretExpiresAt?: Prisma.DateTimeNullableFilter<"Endpoint"> | Date | string | null
   failingSince?: Prisma.DateTimeNullableFilter<"Endpoint"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
@@ -710,6 +764,8 @@ export type EndpointCreateWithoutDeliveriesInput = {
   isActive?: boolean
   rateLimit?: number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  previousSecret?: string | null
+  previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -727,6 +783,8 @@ export type EndpointUncheckedCreateWithoutDeliveriesInput = {
   isActive?: boolean
   rateLimit?: number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  previousSecret?: string | null
+  previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -758,6 +816,8 @@ export type EndpointUpdateWithoutDeliveriesInput = {
   isActive?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  previousSecret?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -775,6 +835,8 @@ export type EndpointUncheckedUpdateWithoutDeliveriesInput = {
   isActive?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  previousSecret?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -790,6 +852,8 @@ export type EndpointCreateWithoutRateSlotsInput = {
   isActive?: boolean
   rateLimit?: number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  previousSecret?: string | null
+  previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -807,6 +871,8 @@ export type EndpointUncheckedCreateWithoutRateSlotsInput = {
   isActive?: boolean
   rateLimit?: number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  previousSecret?: string | null
+  previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -838,6 +904,8 @@ export type EndpointUpdateWithoutRateSlotsInput = {
   isActive?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  previousSecret?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -855,6 +923,8 @@ export type EndpointUncheckedUpdateWithoutRateSlotsInput = {
   isActive?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  previousSecret?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -870,6 +940,8 @@ export type EndpointCreateManyApplicationInput = {
   isActive?: boolean
   rateLimit?: number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  previousSecret?: string | null
+  previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -884,6 +956,8 @@ export type EndpointUpdateWithoutApplicationInput = {
   isActive?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  previousSecret?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -900,6 +974,8 @@ export type EndpointUncheckedUpdateWithoutApplicationInput = {
   isActive?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  previousSecret?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -916,6 +992,8 @@ export type EndpointUncheckedUpdateManyWithoutApplicationInput = {
   isActive?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   metadata?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  previousSecret?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -971,6 +1049,8 @@ export type EndpointSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs
   isActive?: boolean
   rateLimit?: boolean
   metadata?: boolean
+  previousSecret?: boolean
+  previousSecretExpiresAt?: boolean
   failingSince?: boolean
   createdAt?: boolean
   updatedAt?: boolean
@@ -990,6 +1070,8 @@ export type EndpointSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exte
   isActive?: boolean
   rateLimit?: boolean
   metadata?: boolean
+  previousSecret?: boolean
+  previousSecretExpiresAt?: boolean
   failingSince?: boolean
   createdAt?: boolean
   updatedAt?: boolean
@@ -1006,6 +1088,8 @@ export type EndpointSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exte
   isActive?: boolean
   rateLimit?: boolean
   metadata?: boolean
+  previousSecret?: boolean
+  previousSecretExpiresAt?: boolean
   failingSince?: boolean
   createdAt?: boolean
   updatedAt?: boolean
@@ -1022,12 +1106,14 @@ export type EndpointSelectScalar = {
   isActive?: boolean
   rateLimit?: boolean
   metadata?: boolean
+  previousSecret?: boolean
+  previousSecretExpiresAt?: boolean
   failingSince?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }
 
-export type EndpointOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "applicationId" | "url" | "description" | "secret" | "eventTypes" | "isActive" | "rateLimit" | "metadata" | "failingSince" | "createdAt" | "updatedAt", ExtArgs["result"]["endpoint"]>
+export type EndpointOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "applicationId" | "url" | "description" | "secret" | "eventTypes" | "isActive" | "rateLimit" | "metadata" | "previousSecret" | "previousSecretExpiresAt" | "failingSince" | "createdAt" | "updatedAt", ExtArgs["result"]["endpoint"]>
 export type EndpointInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   application?: boolean | Prisma.ApplicationDefaultArgs<ExtArgs>
   deliveries?: boolean | Prisma.Endpoint$deliveriesArgs<ExtArgs>
@@ -1058,6 +1144,11 @@ export type $EndpointPayload<ExtArgs extends runtime.Types.Extensions.InternalAr
     isActive: boolean
     rateLimit: number | null
     metadata: runtime.JsonValue
+    /**
+     * The secret before the last rotation; it keeps signing next to the new one until it expires.
+     */
+    previousSecret: string | null
+    previousSecretExpiresAt: Date | null
     /**
      * When the endpoint's current run of failed attempts began; null while it is healthy.
      */
@@ -1499,6 +1590,8 @@ export interface EndpointFieldRefs {
   readonly isActive: Prisma.FieldRef<"Endpoint", 'Boolean'>
   readonly rateLimit: Prisma.FieldRef<"Endpoint", 'Int'>
   readonly metadata: Prisma.FieldRef<"Endpoint", 'Json'>
+  readonly previousSecret: Prisma.FieldRef<"Endpoint", 'String'>
+  readonly previousSecretExpiresAt: Prisma.FieldRef<"Endpoint", 'DateTime'>
   readonly failingSince: Prisma.FieldRef<"Endpoint", 'DateTime'>
   readonly createdAt: Prisma.FieldRef<"Endpoint", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Endpoint", 'DateTime'>

@@ -495,10 +495,6 @@ export type IntFieldUpdateOperationsInput = {
   divide?: number
 }
 
-export type NullableStringFieldUpdateOperationsInput = {
-  set?: string | null
-}
-
 export type MessageCreateNestedOneWithoutDeliveriesInput = {
   create?: Prisma.XOR<Prisma.MessageCreateWithoutDeliveriesInput, Prisma.MessageUncheckedCreateWithoutDeliveriesInput>
   connectOrCreate?: Prisma.MessageCreateOrConnectWithoutDeliveriesInput
