@@ -106,6 +106,8 @@ export const configSchema = z
         https_only: boolean.default(false),
         /** Disable an endpoint whose attempts have all failed for this long; 0 never does. */
         disable_after: duration.default(5 * 86_400_000),
+        /** How long an endpoint's previous secret keeps signing after a rotation. */
+        secret_overlap: duration.default(86_400_000),
         /** Where operational events (such as an endpoint disabled) are POSTed as JSON; empty for none. */
         operational_webhook_url: z.string().default(""),
       })
