@@ -58,13 +58,6 @@ async function expectAllDeliveredOnce(stack: TestStack, accepted: string[]): Pro
   const rows = await eventually(
     async () => {
       const { rows } = await query();
-      if (process.env.DEBUG_CRASH) {
-        const detail = await stack.process.clients.database.pool.query(
-          "SELECT status, attempt_count, locked_until > now() AS locked, enqueued_at IS NULL AS unqueued, next_retry_at < now() AS due, count(*)::int FROM deliveries WHERE message_id = ANY($1) AND status <> 'success' GROUP BY 1,2,3,4,5",
-          [accepted],
-        );
-        console.log(JSON.stringify(detail.rows));
-      }
       return rows.length === 1 && rows[0].status === "success" ? rows : undefined;
     },
     90_000,
