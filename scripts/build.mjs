@@ -11,6 +11,11 @@ const entries = [
   { in: "services/ingest/src/main.ts", out: "services/ingest/dist/main" },
   { in: "services/dispatcher/src/main.ts", out: "services/dispatcher/dist/main" },
   { in: "services/admin/src/main.ts", out: "services/admin/dist/main" },
+  // OpenTelemetry set-up, loaded before each of the above with `node --import`.
+  { in: "packages/cli/src/instrumentation.ts", out: "packages/cli/dist/instrumentation" },
+  { in: "services/ingest/src/instrumentation.ts", out: "services/ingest/dist/instrumentation" },
+  { in: "services/dispatcher/src/instrumentation.ts", out: "services/dispatcher/dist/instrumentation" },
+  { in: "services/admin/src/instrumentation.ts", out: "services/admin/dist/instrumentation" },
 ];
 
 const externalDependencies = {

@@ -76,7 +76,7 @@ describe("the piperelay command", () => {
 
   it("replays failed deliveries", async () => {
     const created = await piperelay("app", "create", "--name", "replay");
-    const apiKey = /api_key:\s+(pk_live_\S+)/.exec(created.stdout)?.[1]!;
+    const apiKey = String(/api_key:\s+(pk_live_\S+)/.exec(created.stdout)?.[1]);
     const failing = await startReceiver(() => ({ status: 500 }));
     try {
       await createEndpoint(stack.baseUrl, apiKey, { url: failing.url });

@@ -52,7 +52,9 @@ describe("PostgreSQL restarting under a running stack", () => {
     }, 30_000);
     const requests = await receiver.waitFor(2, 30_000);
     expect(requests.map((r) => r.headers["x-piperelay-id"])).toEqual([before.id, after.id]);
-    const { rows } = await stack.process.clients.database.pool.query("SELECT event_type FROM messages ORDER BY id");
+    const { rows } = await stack.process.clients.database.pool.query(
+      "SELECT event_type FROM messages ORDER BY id",
+    );
     expect(rows.map((r: { event_type: string }) => r.event_type)).toEqual(["db.before", "db.after"]);
   });
 });

@@ -1,6 +1,17 @@
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
+import { headers, type NatsConnection } from "@nats-io/transport-node";
 import type { PrismaClient } from "@piperelay/db";
+import {
+  context,
+  defaultTracer,
+  injectTraceContext,
+  isSpanContextValid,
+  PipeRelayAttributes,
+  recordError,
+  startProducerSpan,
+  type Tracer,
+  trace,
+} from "@piperelay/telemetry";
 import { type DeliveryJob, encodeJob, jobMessageId } from "./delivery-job.js";
 import type { QueueNames } from "./names.js";
 
@@ -8,6 +19,9 @@ import type { QueueNames } from "./names.js";
 export interface QueuedDelivery extends DeliveryJob {
   applicationId: string;
   endpointId: string;
+  /** For traces only (sent in headers while tracing): ingest knows them, the outbox relay does not. */
+  messageId?: string;
+  eventType?: string;
 }
 
 export interface DeliveryPublisher {
@@ -27,19 +41,58 @@ export interface DeliveryPublisherOptions {
   onPublishError?: (error: unknown, count: number) => void;
   /** @defaultValue 5000 */
   publishTimeoutMs?: number;
+  /** Traces each publish (a PRODUCER span). @defaultValue PipeRelay's tracer from the global provider */
+  tracer?: Tracer;
 }
 
 export function createDeliveryPublisher(options: DeliveryPublisherOptions): DeliveryPublisher {
   const js: JetStreamClient = jetstream(options.nc, { timeout: options.publishTimeoutMs ?? 5000 });
   const { prisma, names } = options;
+  const tracer = options.tracer ?? defaultTracer();
+  const subjectTemplate = `${names.subjectRoot}.{application_id}.{endpoint_id}`;
+
+  /** One job, in a PRODUCER span whose context travels in the message's headers. */
+  async function publishOne(d: QueuedDelivery): Promise<void> {
+    const subject = names.subject(d.applicationId, d.endpointId);
+    const msgID = jobMessageId(d);
+    const span = startProducerSpan(tracer, {
+      destination: names.subjectRoot,
+      subject,
+      subjectTemplate,
+      messageId: msgID,
+      attributes: {
+        [PipeRelayAttributes.applicationId]: d.applicationId,
+        [PipeRelayAttributes.endpointId]: d.endpointId,
+        [PipeRelayAttributes.deliveryId]: d.deliveryId,
+        [PipeRelayAttributes.attemptNumber]: d.attempt,
+        ...(d.messageId ? { [PipeRelayAttributes.messageId]: d.messageId } : {}),
+        ...(d.eventType ? { [PipeRelayAttributes.eventType]: d.eventType } : {}),
+      },
+    });
+    const h = headers();
+    // Only while tracing is on (a sampled-out trace still passes on its decision); otherwise the
+    // job's headers stay as they were, just Nats-Msg-Id.
+    if (isSpanContextValid(span.spanContext())) {
+      injectTraceContext(h, trace.setSpan(context.active(), span), {
+        messageId: d.messageId,
+        eventType: d.eventType,
+      });
+    }
+    try {
+      const ack = await js.publish(subject, encodeJob(d), { msgID, headers: h });
+      if (ack.duplicate) span.setAttribute(PipeRelayAttributes.jobDuplicate, true);
+    } catch (error) {
+      recordError(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
   return {
     async publish(deliveries) {
       if (deliveries.length === 0) return 0;
-      const results = await Promise.allSettled(
-        deliveries.map((d) =>
-          js.publish(names.subject(d.applicationId, d.endpointId), encodeJob(d), { msgID: jobMessageId(d) }),
-        ),
-      );
+      const results = await Promise.allSettled(deliveries.map(publishOne));
       const published = deliveries.filter((_, i) => results[i]?.status === "fulfilled");
       const firstFailure = results.find((r) => r.status === "rejected");
       if (firstFailure) options.onPublishError?.(firstFailure.reason, deliveries.length - published.length);

@@ -1,6 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { createTracingInterceptor } from "@piperelay/telemetry";
 import { type AuthOptions, createAuthInterceptor } from "./auth-interceptor.js";
 import { createErrorInterceptor, type InternalErrorListener } from "./error-interceptor.js";
 import { createH2cSniffingServer } from "./h2c-sniffing-server.js";
@@ -57,8 +58,12 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       for (const part of mergeServiceParts(options.parts)) router.service(part.service, part.implementation);
       handlers = router.handlers;
     },
-    // The error interceptor comes first so it also sees what the auth interceptor throws.
-    interceptors: [createErrorInterceptor(options.onInternalError), createAuthInterceptor(options.auth)],
+    // Tracing first, so each RPC's span covers the rest; then errors, so they also see what auth throws.
+    interceptors: [
+      createTracingInterceptor(),
+      createErrorInterceptor(options.onInternalError),
+      createAuthInterceptor(options.auth),
+    ],
     jsonOptions,
     readMaxBytes: options.maxBodyBytes,
     shutdownSignal: shutdown.signal,

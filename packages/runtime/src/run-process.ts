@@ -2,6 +2,7 @@ import type { Config } from "@piperelay/config";
 import { createLogger, type Logger } from "@piperelay/core";
 import { HealthService } from "@piperelay/proto";
 import { servicePart } from "@piperelay/rpc";
+import { shutdownTelemetry } from "@piperelay/telemetry";
 import { type RunningApi, startApi } from "./api.js";
 import { type Clients, openClients } from "./clients.js";
 import type { Component, ComponentFactory } from "./component.js";
@@ -46,7 +47,13 @@ export async function startProcess(
     const parts = components.flatMap((c) => c.parts ?? []);
     if (parts.length > 0) {
       parts.push(servicePart(HealthService, createHealthCheckService(dependencyChecks(clients))));
-      api = await startApi(config, parts, clients.database.prisma, logger);
+      const fallbacks = components.flatMap((c) => (c.httpFallback ? [c.httpFallback] : []));
+      const sessionChecks = components.flatMap((c) => (c.isAdminSession ? [c.isAdminSession] : []));
+      api = await startApi(config, parts, clients.database.prisma, logger, {
+        fallback: fallbacks.length === 0 ? undefined : (req, res) => fallbacks.some((f) => f(req, res)),
+        isAdminSession:
+          sessionChecks.length === 0 ? undefined : (header) => sessionChecks.some((check) => check(header)),
+      });
     }
     for (const component of components) await component.start?.();
   } catch (error) {
@@ -58,10 +65,15 @@ export async function startProcess(
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {
-      await api?.close();
-      for (const component of [...components].reverse()) await component.stop?.();
-      await clients.close();
-      logger.info("stopped");
+      try {
+        await api?.close();
+        for (const component of [...components].reverse()) await component.stop?.();
+        await clients.close();
+        logger.info("stopped");
+      } finally {
+        // Last, so the spans of the work finished while stopping are exported too.
+        await shutdownTelemetry();
+      }
     })();
     return stopped;
   };

@@ -1,7 +1,24 @@
 import { type ConsumerMessages, type JsMsg, jetstream } from "@nats-io/jetstream";
 import type { Logger } from "@piperelay/core";
-import { type DeliveryJob, decodeJob, type NatsConnection, type QueueNames } from "@piperelay/queue";
-import type { JobDecision } from "./process-job.js";
+import {
+  type DeliveryJob,
+  decodeJob,
+  jobMessageId,
+  type NatsConnection,
+  type QueueNames,
+} from "@piperelay/queue";
+import {
+  type Attributes,
+  context,
+  defaultTracer,
+  MessagingAttributes,
+  PipeRelayAttributes,
+  recordError,
+  startConsumerSpan,
+  type Tracer,
+  tracedIdAttributes,
+} from "@piperelay/telemetry";
+import type { JobDecision } from "./job-decision.js";
 
 export interface ConsumeJobsOptions {
   nc: NatsConnection;
@@ -18,6 +35,8 @@ export interface ConsumeJobsOptions {
    */
   onMissingTopology: () => Promise<void>;
   logger: Logger;
+  /** Traces each job (a CONSUMER span). @defaultValue PipeRelay's tracer from the global provider */
+  tracer?: Tracer;
 }
 
 export interface JobConsumer {
@@ -33,6 +52,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Pulls delivery jobs from the shared durable consumer and processes them with bounded concurrency. */
 export async function consumeJobs(options: ConsumeJobsOptions): Promise<JobConsumer> {
   const { names, logger } = options;
+  const tracer = options.tracer ?? defaultTracer();
   const js = jetstream(options.nc);
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
@@ -45,9 +65,24 @@ export async function consumeJobs(options: ConsumeJobsOptions): Promise<JobConsu
       msg.term("malformed job");
       return;
     }
+    const { span, context: jobContext } = startConsumerSpan(tracer, {
+      destination: names.subjectRoot,
+      headers: msg.headers,
+      // A job's first delivery continues the trace that published it (ingest's request, or the
+      // outbox relay's republish). A redelivery (a NAK-delayed retry, a lapsed ack wait) comes
+      // back later and starts a new trace, linked to the publish, rather than stretch that one.
+      continueTrace: !msg.redelivered,
+      linkReason: "redelivery",
+      attributes: jobAttributes(msg, job, names),
+    });
     const heartbeat = setInterval(() => msg.working(), Math.max(1000, options.ackWaitMs / 3));
     try {
-      const decision = await options.process(job);
+      // Spans made while processing (the webhook's request, the attempt's record) go under the job's.
+      const decision = await context.with(jobContext, () => options.process(job));
+      span.setAttributes({
+        [PipeRelayAttributes.jobDecision]: decision.kind,
+        [PipeRelayAttributes.jobReason]: decision.reason,
+      });
       if (decision.kind === "ack") msg.ack();
       else msg.nak(decision.delayMs);
       logger.debug(
@@ -55,6 +90,7 @@ export async function consumeJobs(options: ConsumeJobsOptions): Promise<JobConsu
         "job processed",
       );
     } catch (error) {
+      recordError(span, error);
       logger.error(
         { err: error, delivery_id: job.deliveryId },
         "delivery attempt could not be completed; will retry",
@@ -62,6 +98,7 @@ export async function consumeJobs(options: ConsumeJobsOptions): Promise<JobConsu
       msg.nak(errorRetryMs);
     } finally {
       clearInterval(heartbeat);
+      span.end();
     }
   }
 
@@ -124,5 +161,23 @@ export async function consumeJobs(options: ConsumeJobsOptions): Promise<JobConsu
       await loop;
       await Promise.all(inFlight);
     },
+  };
+}
+
+/** What a job's span says about it before processing: where it came from and which delivery it is for. */
+function jobAttributes(msg: JsMsg, job: DeliveryJob, names: QueueNames): Attributes {
+  // Subjects are `<root>.<application id>.<endpoint id>`; ids have no dots.
+  const applicationId = msg.subject.startsWith(`${names.subjectRoot}.`)
+    ? msg.subject.slice(names.subjectRoot.length + 1).split(".")[0]
+    : undefined;
+  return {
+    [MessagingAttributes.destinationName]: msg.subject,
+    [MessagingAttributes.consumerGroupName]: names.consumer,
+    [MessagingAttributes.messageId]: jobMessageId(job),
+    [PipeRelayAttributes.deliveryId]: job.deliveryId,
+    [PipeRelayAttributes.endpointId]: job.endpointId,
+    ...(applicationId ? { [PipeRelayAttributes.applicationId]: applicationId } : {}),
+    [PipeRelayAttributes.jobDeliveryCount]: msg.info.deliveryCount,
+    ...tracedIdAttributes(msg.headers),
   };
 }

@@ -1,4 +1,4 @@
-import type { JobDecision } from "./process-job.js";
+import type { JobDecision } from "./job-decision.js";
 import type { NextState } from "./record-attempt.js";
 import { type RetryPolicy, retryDelay } from "./retry-policy.js";
 import type { AttemptResult } from "./send-webhook.js";

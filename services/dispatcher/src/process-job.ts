@@ -7,14 +7,12 @@ import type { Dispatcher } from "undici";
 import { claimDelivery, releaseClaim } from "./claim-delivery.js";
 import { createEndpointGate, type EndpointGate } from "./endpoint-gate.js";
 import type { EndpointHealth } from "./endpoint-health.js";
+import type { JobDecision } from "./job-decision.js";
 import { nextStep } from "./next-step.js";
 import { takeRateSlot } from "./rate-limiter.js";
 import { recordAttempt } from "./record-attempt.js";
 import type { RetryPolicy } from "./retry-policy.js";
 import { type AttemptResult, sendWebhook } from "./send-webhook.js";
-
-/** What to tell JetStream about a job. */
-export type JobDecision = { kind: "ack"; reason: string } | { kind: "nak"; delayMs: number; reason: string };
 
 export interface JobProcessorOptions {
   prisma: PrismaClient;

@@ -1,6 +1,15 @@
 import { matchesEventType, newId } from "@piperelay/core";
 import { Prisma, type PrismaClient } from "@piperelay/db";
 import type { DeliveryPublisher, QueuedDelivery } from "@piperelay/queue";
+import {
+  defaultTracer,
+  inSpan,
+  PipeRelayAttributes,
+  postgresAttributes,
+  SpanKind,
+  setActiveSpanAttributes,
+  type Tracer,
+} from "@piperelay/telemetry";
 import type { ValidMessage } from "./validate-message.js";
 
 /** The accepted message as the caller sees it. */
@@ -16,6 +25,8 @@ export interface AcceptDeps {
   prisma: PrismaClient;
   publisher: DeliveryPublisher;
   onPublishError?: (error: unknown) => void;
+  /** Traces the database write. @defaultValue PipeRelay's tracer from the global provider */
+  tracer?: Tracer;
 }
 
 /**
@@ -30,9 +41,14 @@ export async function acceptMessage(
   message: ValidMessage,
 ): Promise<AcceptedMessage> {
   const { prisma } = deps;
+  // The RPC's span: which application sent what.
+  setActiveSpanAttributes({
+    [PipeRelayAttributes.applicationId]: applicationId,
+    [PipeRelayAttributes.eventType]: message.eventType,
+  });
   if (message.idempotencyKey !== undefined) {
     const existing = await findByIdempotencyKey(prisma, applicationId, message.idempotencyKey);
-    if (existing) return existing;
+    if (existing) return replayed(existing);
   }
 
   const endpoints = await prisma.endpoint.findMany({
@@ -47,38 +63,54 @@ export async function acceptMessage(
     applicationId,
     endpointId: endpoint.id,
     attempt: 1,
+    messageId,
+    eventType: message.eventType,
   }));
   const status = deliveries.length === 0 ? "delivered" : "pending";
+  setActiveSpanAttributes({
+    [PipeRelayAttributes.messageId]: messageId,
+    [PipeRelayAttributes.endpointsTargeted]: deliveries.length,
+  });
 
+  const storeSpan = {
+    kind: SpanKind.CLIENT,
+    attributes: {
+      ...postgresAttributes("INSERT messages, deliveries"),
+      [PipeRelayAttributes.messageId]: messageId,
+      [PipeRelayAttributes.endpointsTargeted]: deliveries.length,
+    },
+  };
   try {
-    await prisma.$transaction([
-      prisma.message.create({
-        data: {
-          id: messageId,
-          applicationId,
-          eventType: message.eventType,
-          payload: message.payload,
-          status,
-          endpointsTargeted: deliveries.length,
-          idempotencyKey: message.idempotencyKey ?? null,
-          timestamp,
-        },
-      }),
-      prisma.delivery.createMany({
-        data: deliveries.map((d) => ({
-          id: d.deliveryId,
-          messageId,
-          endpointId: d.endpointId,
-          applicationId,
-          nextRetryAt: timestamp,
-        })),
-      }),
-    ]);
+    await inSpan(deps.tracer ?? defaultTracer(), "store message", storeSpan, () =>
+      prisma.$transaction([
+        prisma.message.create({
+          data: {
+            id: messageId,
+            applicationId,
+            eventType: message.eventType,
+            payload: message.payload,
+            status,
+            endpointsTargeted: deliveries.length,
+            idempotencyKey: message.idempotencyKey ?? null,
+            timestamp,
+          },
+        }),
+        prisma.delivery.createMany({
+          data: deliveries.map((d) => ({
+            id: d.deliveryId,
+            messageId,
+            endpointId: d.endpointId,
+            applicationId,
+            nextRetryAt: timestamp,
+          })),
+        }),
+      ]),
+    );
   } catch (error) {
     // Two requests with the same key raced; the other one won and did the fan-out.
     if (message.idempotencyKey !== undefined && isUniqueViolation(error)) {
       const existing = await findByIdempotencyKey(prisma, applicationId, message.idempotencyKey);
-      if (existing) return existing;
+      if (existing) return replayed(existing);
     }
     throw error;
   }
@@ -96,6 +128,15 @@ export async function acceptMessage(
     endpointsTargeted: deliveries.length,
     timestamp,
   };
+}
+
+/** Notes on the RPC's span that an idempotency key returned an earlier message. */
+function replayed(existing: AcceptedMessage): AcceptedMessage {
+  setActiveSpanAttributes({
+    [PipeRelayAttributes.messageId]: existing.id,
+    [PipeRelayAttributes.idempotentReplay]: true,
+  });
+  return existing;
 }
 
 async function findByIdempotencyKey(
