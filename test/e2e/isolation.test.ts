@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { dispatcherComponent } from "@piperelay/dispatcher";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { restClient } from "../support/api-client.js";
@@ -62,6 +63,31 @@ describe("isolation between endpoints", () => {
     // Without per-endpoint caps every worker would sit on the hanging endpoint for 20 s.
     expect(Math.max(...latencies)).toBeLessThan(3000);
   }, 120_000);
+});
+
+describe("a dead endpoint's backlog", () => {
+  it("waits in PostgreSQL, not in JetStream's ack-pending window, once its circuit opens", async () => {
+    const app = await createApp(stack.baseUrl, "dead");
+    // Nothing listens on port 9: every attempt fails at once.
+    await createEndpoint(stack.baseUrl, app.apiKey, { url: "http://127.0.0.1:9/hook" });
+    await sendConcurrently(app.apiKey, 500, "dead");
+    const { nc, names } = stack.process.clients;
+    const jsm = await jetstreamManager(nc);
+    const settled = await eventually(
+      async () => {
+        const info = await jsm.consumers.info(names.stream, names.consumer);
+        return info.num_pending === 0 && info.num_ack_pending < 50 ? info : undefined;
+      },
+      30_000,
+      "the backlog to leave JetStream",
+    );
+    expect(settled.num_ack_pending).toBeLessThan(50);
+    const { rows } = await stack.process.clients.database.pool.query(
+      "SELECT count(*)::int AS parked FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id WHERE e.url = 'http://127.0.0.1:9/hook' AND d.enqueued_at IS NULL AND d.status IN ('pending', 'retrying')",
+    );
+    // All of them but the few whose attempts opened the circuit and are retrying on schedule.
+    expect(rows[0].parked).toBeGreaterThan(450);
+  }, 60_000);
 });
 
 describe("rate_limit", () => {

@@ -1,6 +1,6 @@
 import type { Config } from "@piperelay/config";
 import { createDatabase, type Database } from "@piperelay/db";
-import { createDeliveryPublisher, type DeliveryPublisher, ensureTopology } from "@piperelay/queue";
+import { createDeliveryPublisher, type DeliveryPublisher, prepareQueue } from "@piperelay/queue";
 import { openClients } from "@piperelay/runtime";
 
 /** Runs `fn` with a database connection, closed afterwards. */
@@ -20,7 +20,9 @@ export async function withPublisher<T>(
 ): Promise<T> {
   const clients = await openClients(config, "piperelay-cli");
   try {
-    await ensureTopology(clients.nc, clients.names, { deliveryTimeoutMs: config.delivery.timeout });
+    await prepareQueue(clients.database.prisma, clients.nc, clients.names, {
+      deliveryTimeoutMs: config.delivery.timeout,
+    });
     const publisher = createDeliveryPublisher({
       nc: clients.nc,
       prisma: clients.database.prisma,

@@ -6,6 +6,7 @@ export type { QueueNames } from "./names.js";
 export { queueNames } from "./names.js";
 export type { OutboxRelay, OutboxRelayOptions } from "./outbox-relay.js";
 export { createOutboxRelay } from "./outbox-relay.js";
+export { prepareQueue } from "./prepare-queue.js";
 export type { DeliveryPublisher, DeliveryPublisherOptions, QueuedDelivery } from "./publisher.js";
 export { createDeliveryPublisher } from "./publisher.js";
 export type { TopologyOptions } from "./topology.js";

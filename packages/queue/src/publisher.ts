@@ -97,12 +97,14 @@ export function createDeliveryPublisher(options: DeliveryPublisherOptions): Deli
       const firstFailure = results.find((r) => r.status === "rejected");
       if (firstFailure) options.onPublishError?.(firstFailure.reason, deliveries.length - published.length);
       if (published.length === 0) return 0;
-      // Only mark a delivery still waiting for this very attempt: one the dispatcher has
-      // meanwhile attempted and parked for a later retry must stay visible to the relay.
+      // Only mark a delivery still waiting for this very attempt and due now: one the
+      // dispatcher has meanwhile attempted, or parked for later (its job acknowledged),
+      // must stay visible to the relay.
       await prisma.$executeRaw`
         UPDATE deliveries AS d SET enqueued_at = now()
         FROM unnest(${published.map((d) => d.deliveryId)}::text[], ${published.map((d) => d.attempt - 1)}::int[]) AS j(id, done)
-        WHERE d.id = j.id AND d.attempt_count = j.done AND d.enqueued_at IS NULL`;
+        WHERE d.id = j.id AND d.attempt_count = j.done AND d.enqueued_at IS NULL
+          AND d.next_retry_at <= now() + interval '2 seconds'`;
       return published.length;
     },
   };

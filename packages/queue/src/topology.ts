@@ -28,12 +28,15 @@ export interface TopologyOptions {
 
 const nanos = (ms: number) => ms * 1_000_000;
 
-/** Creates or updates the delivery stream and the dispatchers' durable consumer. */
+/**
+ * Creates or updates the delivery stream and the dispatchers' durable
+ * consumer. Returns whether the stream had to be created.
+ */
 export async function ensureTopology(
   nc: NatsConnection,
   names: QueueNames,
   options: TopologyOptions,
-): Promise<JetStreamManager> {
+): Promise<{ jsm: JetStreamManager; created: boolean }> {
   const jsm = await jetstreamManager(nc);
   const stream = {
     name: names.stream,
@@ -42,12 +45,14 @@ export async function ensureTopology(
     storage: StorageType.File,
     duplicate_window: nanos(120_000),
   };
+  let created = false;
   try {
     await jsm.streams.info(names.stream);
     await jsm.streams.update(names.stream, stream);
   } catch (error) {
     if (!isNotFound(error)) throw error;
     await jsm.streams.add(stream);
+    created = true;
   }
   const consumer = {
     durable_name: names.consumer,
@@ -68,7 +73,7 @@ export async function ensureTopology(
     if (!isNotFound(error)) throw error;
     await jsm.consumers.add(names.stream, consumer);
   }
-  return jsm;
+  return { jsm, created };
 }
 
 /** Deletes the stream (and so its consumer); for tests and `piperelay` uninstall. */

@@ -1,21 +1,42 @@
 import { parseCidrs } from "@piperelay/egress";
-import { createDeliveryPublisher, ensureTopology } from "@piperelay/queue";
+import { createDeliveryPublisher, prepareQueue } from "@piperelay/queue";
 import type { ComponentFactory } from "@piperelay/runtime";
 import { createAdminParts } from "./admin-parts.js";
+import { createDashboard } from "./dashboard/dashboard-handler.js";
+import { findDashboardBuild } from "./dashboard/static-files.js";
 
-/** The admin service: management and query RPCs; publishes deliveries that RetryMessage requeues. */
+/**
+ * The admin service: management and query RPCs (it publishes the deliveries
+ * that retries and test events queue) and, unless `dashboard.enabled` is
+ * false, the dashboard at `dashboard.path` on the same port.
+ */
 export const adminComponent: ComponentFactory = async ({ config, logger, clients }) => {
   const { nc, names, database } = clients;
-  await ensureTopology(nc, names, { deliveryTimeoutMs: config.delivery.timeout });
+  await prepareQueue(database.prisma, nc, names, { deliveryTimeoutMs: config.delivery.timeout });
   const onPublishError = (err: unknown) =>
     logger.warn({ err }, "could not publish requeued deliveries; the outbox relay will publish them");
   const publisher = createDeliveryPublisher({ nc, prisma: database.prisma, names, onPublishError });
+  const buildDir = config.dashboard.enabled ? findDashboardBuild() : undefined;
+  if (config.dashboard.enabled && buildDir === undefined) {
+    logger.warn({ path: config.dashboard.path }, "the dashboard is not built (web/dist); run npm run build");
+  }
+  const dashboard = config.dashboard.enabled
+    ? createDashboard({
+        path: config.dashboard.path,
+        adminToken: config.adminToken,
+        openAdmin: config.adminToken === undefined && config.localMode,
+        buildDir,
+      })
+    : undefined;
   return {
     name: "admin",
+    httpFallback: dashboard?.handle,
+    isAdminSession: dashboard?.isAdminSession,
     parts: createAdminParts({
       prisma: database.prisma,
       publisher,
       onPublishError,
+      secretOverlapMs: config.delivery.secret_overlap,
       targets: {
         allowPrivate: config.delivery.allow_private_targets,
         allowedCidrs: parseCidrs(config.delivery.allowed_cidrs),

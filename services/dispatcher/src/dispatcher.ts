@@ -5,8 +5,8 @@ import {
   ackWaitFor,
   createDeliveryPublisher,
   createOutboxRelay,
-  ensureTopology,
   type NatsConnection,
+  prepareQueue,
   type QueueNames,
 } from "@piperelay/queue";
 import { Agent } from "undici";
@@ -75,26 +75,23 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const retention = createRetentionJob({ prisma, logger, ...options.retention });
   let consumer: JobConsumer | undefined;
 
-  // The jobs that were in the lost stream are gone; PostgreSQL still knows every
-  // outstanding delivery, so unmark them all and let the relay publish them again.
-  async function rebuildTopology(): Promise<void> {
-    await ensureTopology(nc, names, { deliveryTimeoutMs: options.timeoutMs });
-    const requeued = await prisma.$executeRaw`
-      UPDATE deliveries SET enqueued_at = NULL
-      WHERE status IN ('pending', 'retrying') AND enqueued_at IS NOT NULL`;
-    logger.warn({ requeued }, "delivery stream recreated; outstanding deliveries will be republished");
+  async function prepare(): Promise<void> {
+    const requeued = await prepareQueue(prisma, nc, names, { deliveryTimeoutMs: options.timeoutMs });
+    if (requeued > 0) {
+      logger.warn({ requeued }, "delivery stream recreated; outstanding deliveries will be republished");
+    }
   }
 
   return {
     async start() {
-      await ensureTopology(nc, names, { deliveryTimeoutMs: options.timeoutMs });
+      await prepare();
       consumer = await consumeJobs({
         nc,
         names,
         concurrency: options.workers,
         ackWaitMs,
         process,
-        onMissingTopology: rebuildTopology,
+        onMissingTopology: prepare,
         logger,
       });
       relay.start();

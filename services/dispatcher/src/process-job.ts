@@ -4,7 +4,7 @@ import { type EgressPolicy, targetUrlProblem } from "@piperelay/egress";
 import type { DeliveryJob } from "@piperelay/queue";
 import { signatureHeaders } from "@piperelay/signing";
 import type { Dispatcher } from "undici";
-import { claimDelivery, releaseClaim } from "./claim-delivery.js";
+import { claimDelivery, parkDelivery, releaseClaim } from "./claim-delivery.js";
 import { createEndpointGate, type EndpointGate } from "./endpoint-gate.js";
 import type { EndpointHealth } from "./endpoint-health.js";
 import type { JobDecision } from "./job-decision.js";
@@ -39,6 +39,9 @@ export interface JobProcessorOptions {
  * and decides between done (ack), retry soon (nak with delay) and retry later
  * (ack and park; the outbox relay republishes when due).
  */
+// Held-back jobs due later than this wait in PostgreSQL rather than on JetStream.
+const parkHeldJobsAfterMs = 5000;
+
 export function createJobProcessor(options: JobProcessorOptions): (job: DeliveryJob) => Promise<JobDecision> {
   const { prisma, policy, timeoutMs } = options;
   const now = options.now ?? Date.now;
@@ -53,7 +56,16 @@ export function createJobProcessor(options: JobProcessorOptions): (job: Delivery
     // Held-back jobs go back to JetStream before touching the database: a failing
     // endpoint with thousands of waiting deliveries costs no queries and no workers.
     const entry = gate.enter(job.endpointId);
-    if (!entry.admitted) return { kind: "nak", delayMs: entry.retryInMs, reason: entry.reason };
+    if (!entry.admitted) {
+      // A long hold (open circuit) would keep the job in JetStream's ack-pending window,
+      // and a dead endpoint with a big backlog would fill it for everyone: park those in
+      // PostgreSQL, where the outbox relay picks them up when they are due.
+      if (entry.retryInMs >= parkHeldJobsAfterMs) {
+        await parkDelivery(prisma, job.deliveryId, entry.retryInMs);
+        return { kind: "ack", reason: `${entry.reason}; parked` };
+      }
+      return { kind: "nak", delayMs: entry.retryInMs, reason: entry.reason };
+    }
     let outcome: "success" | "failure" | "none" = "none";
     try {
       const decision = await attempt(job);

@@ -1,4 +1,4 @@
-import { createDeliveryPublisher, ensureTopology } from "@piperelay/queue";
+import { createDeliveryPublisher, prepareQueue } from "@piperelay/queue";
 import type { ComponentFactory } from "@piperelay/runtime";
 import { createIngestParts } from "./ingest-parts.js";
 
@@ -6,7 +6,7 @@ import { createIngestParts } from "./ingest-parts.js";
 export const ingestComponent: ComponentFactory = async ({ config, logger, clients }) => {
   const { nc, names, database } = clients;
   // Publishing needs the stream; creating it here lets ingest start before any dispatcher.
-  await ensureTopology(nc, names, { deliveryTimeoutMs: config.delivery.timeout });
+  await prepareQueue(database.prisma, nc, names, { deliveryTimeoutMs: config.delivery.timeout });
   const onPublishError = (err: unknown) =>
     logger.warn({ err }, "could not publish deliveries; the outbox relay will publish them");
   const publisher = createDeliveryPublisher({ nc, prisma: database.prisma, names, onPublishError });
