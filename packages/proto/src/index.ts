@@ -35,8 +35,12 @@ export type {
   Delivery,
   GetDeliveryRequest,
   GetDeliveryResponse,
+  ListDeliveriesRequest,
+  ListDeliveriesResponse,
   ListDeliveryAttemptsRequest,
   ListDeliveryAttemptsResponse,
+  RetryDeliveriesRequest,
+  RetryDeliveriesResponse,
 } from "./gen/piperelay/v1/deliveries_pb.js";
 export {
   AttemptSchema,
@@ -44,8 +48,12 @@ export {
   DeliveryService,
   GetDeliveryRequestSchema,
   GetDeliveryResponseSchema,
+  ListDeliveriesRequestSchema,
+  ListDeliveriesResponseSchema,
   ListDeliveryAttemptsRequestSchema,
   ListDeliveryAttemptsResponseSchema,
+  RetryDeliveriesRequestSchema,
+  RetryDeliveriesResponseSchema,
 } from "./gen/piperelay/v1/deliveries_pb.js";
 export type {
   CreateEndpointRequest,
@@ -59,6 +67,10 @@ export type {
   GetEndpointStatsResponse,
   ListEndpointsRequest,
   ListEndpointsResponse,
+  RotateEndpointSecretRequest,
+  RotateEndpointSecretResponse,
+  SendTestEventRequest,
+  SendTestEventResponse,
   ToggleEndpointRequest,
   ToggleEndpointResponse,
   UpdateEndpointRequest,
@@ -77,6 +89,10 @@ export {
   GetEndpointStatsResponseSchema,
   ListEndpointsRequestSchema,
   ListEndpointsResponseSchema,
+  RotateEndpointSecretRequestSchema,
+  RotateEndpointSecretResponseSchema,
+  SendTestEventRequestSchema,
+  SendTestEventResponseSchema,
   ToggleEndpointRequestSchema,
   ToggleEndpointResponseSchema,
   UpdateEndpointRequestSchema,
@@ -88,6 +104,9 @@ export type {
   DependencyHealth,
   GetStatsRequest,
   GetStatsResponse,
+  GetStatsSeriesRequest,
+  GetStatsSeriesResponse,
+  StatsBucket,
 } from "./gen/piperelay/v1/health_pb.js";
 export {
   CheckHealthRequestSchema,
@@ -95,7 +114,10 @@ export {
   DependencyHealthSchema,
   GetStatsRequestSchema,
   GetStatsResponseSchema,
+  GetStatsSeriesRequestSchema,
+  GetStatsSeriesResponseSchema,
   HealthService,
+  StatsBucketSchema,
 } from "./gen/piperelay/v1/health_pb.js";
 export type {
   GetMessageRequest,

@@ -3,6 +3,13 @@ import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { ApplicationService, HealthService } from "@piperelay/proto";
 import { type Caller, callerKey } from "./caller.js";
 
+/**
+ * The request header with which the admin names the application an
+ * application-scoped call acts as (the dashboard sends it on every call).
+ * Honoured only for admin callers; with other credentials it is refused.
+ */
+export const actAsApplicationHeader = "x-piperelay-application";
+
 /** How the API authenticates callers. */
 export interface AuthOptions {
   /** The admin token (`PIPERELAY_ADMIN_TOKEN`); without it, only `openAdmin` grants admin access. */
@@ -14,6 +21,17 @@ export interface AuthOptions {
   openAdmin: boolean;
   /** Returns the id of the application owning the API key, or undefined for an unknown key. */
   resolveApiKey(key: string): Promise<string | undefined>;
+  /**
+   * A second admin credential for requests without an Authorization header:
+   * true when the request carries a valid dashboard session cookie. Unset:
+   * only the admin token makes the admin.
+   */
+  isAdminSession?(header: Headers): boolean;
+  /**
+   * Whether an application exists, to check the {@link actAsApplicationHeader}
+   * the admin sends. Unset: that header is refused.
+   */
+  applicationExists?(id: string): Promise<boolean>;
 }
 
 type Policy = "admin" | "public" | "admin_or_application" | "application";
@@ -21,6 +39,7 @@ type Policy = "admin" | "public" | "admin_or_application" | "application";
 const policies = new Map<string, Policy>([
   [`${HealthService.typeName}/${HealthService.method.checkHealth.name}`, "public"],
   [`${HealthService.typeName}/${HealthService.method.getStats.name}`, "admin_or_application"],
+  [`${HealthService.typeName}/${HealthService.method.getStatsSeries.name}`, "admin_or_application"],
 ]);
 
 function policyFor(service: string, method: string): Policy {
@@ -30,17 +49,41 @@ function policyFor(service: string, method: string): Policy {
   );
 }
 
+/** What a request presents: its bearer token, whether it is the admin, and the application it names. */
+interface Credentials {
+  token: string | undefined;
+  /** The admin token, a dashboard session (when no token is sent), or no token under `openAdmin`. */
+  admin: boolean;
+  /** The {@link actAsApplicationHeader}, if sent and not blank. */
+  actAs: string | undefined;
+}
+
 /**
- * Establishes the {@link Caller} from `Authorization: Bearer <token>` and
- * enforces who may call what: ApplicationService needs the admin token (or
- * `openAdmin`); HealthService.CheckHealth is public; HealthService.GetStats
- * takes the admin token or an application key (no token counts as the admin
- * under `openAdmin`); every other method needs an application API key. The
+ * Establishes the {@link Caller} and enforces who may call what:
+ * ApplicationService needs the admin; HealthService.CheckHealth is public;
+ * HealthService.GetStats and GetStatsSeries take the admin or an application
+ * key; every other method needs an application API key, or the admin naming
+ * an application with the {@link actAsApplicationHeader}, who then acts as
+ * that application. The admin is `Authorization: Bearer <admin token>`, a
+ * dashboard session cookie on a request without an Authorization header
+ * (see `isAdminSession`), or anyone sending no token under `openAdmin`. The
  * caller is stored under {@link callerKey} for handlers to read.
  */
 export function createAuthInterceptor(options: AuthOptions): Interceptor {
   const isAdminToken = adminTokenMatcher(options.adminToken);
-  async function authenticate(policy: Policy, token: string | undefined): Promise<Caller> {
+
+  function credentials(header: Headers): Credentials {
+    const token = bearerToken(header.get("authorization"));
+    const admin =
+      token === undefined
+        ? options.openAdmin || (options.isAdminSession?.(header) ?? false)
+        : isAdminToken(token);
+    const actAs = header.get(actAsApplicationHeader)?.trim() || undefined;
+    return { token, admin, actAs };
+  }
+
+  async function authenticate(policy: Policy, creds: Credentials): Promise<Caller> {
+    const { token } = creds;
     switch (policy) {
       case "public":
         return { kind: "anonymous" };
@@ -52,19 +95,26 @@ export function createAuthInterceptor(options: AuthOptions): Interceptor {
             Code.PermissionDenied,
           );
         }
+        if (creds.admin) return { kind: "admin" };
         if (token === undefined) {
           throw new ConnectError("missing Authorization: Bearer <admin_token> header", Code.Unauthenticated);
         }
-        if (!isAdminToken(token)) throw new ConnectError("invalid admin token", Code.Unauthenticated);
-        return { kind: "admin" };
+        throw new ConnectError("invalid admin token", Code.Unauthenticated);
       case "admin_or_application":
-        if (token === undefined && options.openAdmin) return { kind: "admin" };
-        if (token !== undefined && isAdminToken(token)) return { kind: "admin" };
+        if (creds.actAs !== undefined) return actingAdmin(creds);
+        if (creds.admin) return { kind: "admin" };
         return applicationCaller(token);
       case "application":
+        if (creds.actAs !== undefined) return actingAdmin(creds);
         if (token !== undefined && isAdminToken(token)) {
           throw new ConnectError(
-            "the admin token cannot be used here: use an application API key",
+            `the admin token cannot be used here: use an application API key, or name the application with the ${actAsApplicationHeader} header`,
+            Code.Unauthenticated,
+          );
+        }
+        if (token === undefined && creds.admin && !options.openAdmin) {
+          throw new ConnectError(
+            `the dashboard session acts as the admin: name the application with the ${actAsApplicationHeader} header`,
             Code.Unauthenticated,
           );
         }
@@ -75,6 +125,28 @@ export function createAuthInterceptor(options: AuthOptions): Interceptor {
       }
     }
   }
+
+  /** The admin acting as the application it names; anyone else naming one is refused. */
+  async function actingAdmin(creds: Credentials): Promise<Caller> {
+    if (!creds.admin) {
+      throw new ConnectError(
+        `the ${actAsApplicationHeader} header needs admin credentials (the admin token or a dashboard session)`,
+        Code.Unauthenticated,
+      );
+    }
+    const applicationId = creds.actAs ?? "";
+    const known =
+      /^app_[A-Za-z0-9]{1,64}$/.test(applicationId) &&
+      (await options.applicationExists?.(applicationId)) === true;
+    if (!known) {
+      throw new ConnectError(
+        `${actAsApplicationHeader}: application ${JSON.stringify(applicationId)} not found`,
+        Code.NotFound,
+      );
+    }
+    return { kind: "application", applicationId, actingAdmin: true };
+  }
+
   async function applicationCaller(token: string | undefined): Promise<Caller> {
     if (token === undefined) {
       throw new ConnectError("missing Authorization: Bearer <api_key> header", Code.Unauthenticated);
@@ -83,9 +155,10 @@ export function createAuthInterceptor(options: AuthOptions): Interceptor {
     if (applicationId === undefined) throw new ConnectError("unknown API key", Code.Unauthenticated);
     return { kind: "application", applicationId };
   }
+
   return (next) => async (req) => {
     const policy = policyFor(req.service.typeName, req.method.name);
-    const caller = await authenticate(policy, bearerToken(req.header.get("authorization")));
+    const caller = await authenticate(policy, credentials(req.header));
     req.contextValues.set(callerKey, caller);
     return next(req);
   };

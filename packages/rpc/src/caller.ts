@@ -1,10 +1,14 @@
 import { Code, ConnectError, createContextKey, type HandlerContext } from "@connectrpc/connect";
 
-/** Who is calling, as established by the auth interceptor from the Authorization header. */
+/**
+ * Who is calling, as established by the auth interceptor from the
+ * Authorization header (or the dashboard's session cookie). `actingAdmin`
+ * marks the admin acting as an application it named (`x-piperelay-application`).
+ */
 export type Caller =
   | { kind: "anonymous" }
   | { kind: "admin" }
-  | { kind: "application"; applicationId: string };
+  | { kind: "application"; applicationId: string; actingAdmin?: true };
 
 export const callerKey = createContextKey<Caller>({ kind: "anonymous" }, { description: "piperelay caller" });
 

@@ -1,7 +1,7 @@
 export type { ApiServer, ApiServerOptions } from "./api-server.js";
 export { createApiServer, restPathPrefix } from "./api-server.js";
 export type { AuthOptions } from "./auth-interceptor.js";
-export { createAuthInterceptor } from "./auth-interceptor.js";
+export { actAsApplicationHeader, createAuthInterceptor } from "./auth-interceptor.js";
 export type { Caller } from "./caller.js";
 export { applicationScope, callerKey, requireApplicationId } from "./caller.js";
 export type { InternalErrorListener } from "./error-interceptor.js";

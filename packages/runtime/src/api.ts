@@ -2,11 +2,19 @@ import { createApiKeyResolver } from "@piperelay/api-keys";
 import type { Config } from "@piperelay/config";
 import type { Logger } from "@piperelay/core";
 import type { PrismaClient } from "@piperelay/db";
-import { createApiServer, type ServicePart } from "@piperelay/rpc";
+import { createApiServer, type NodeRequest, type NodeResponse, type ServicePart } from "@piperelay/rpc";
 
 export interface RunningApi {
   port: number;
   close(): Promise<void>;
+}
+
+/** What components add to the API server besides RPCs (see `Component`). */
+export interface ApiExtras {
+  /** Answers requests that are neither REST nor RPC; true when it did. */
+  fallback?: (req: NodeRequest, res: NodeResponse) => boolean;
+  /** A second admin credential, such as the dashboard's session cookie. */
+  isAdminSession?: (header: Headers) => boolean;
 }
 
 // Room for the request envelope around a payload of the maximum size.
@@ -18,6 +26,7 @@ export async function startApi(
   parts: ServicePart[],
   prisma: PrismaClient,
   logger: Logger,
+  extras: ApiExtras = {},
 ): Promise<RunningApi> {
   const server = createApiServer({
     parts,
@@ -25,7 +34,11 @@ export async function startApi(
       adminToken: config.adminToken,
       openAdmin: config.adminToken === undefined && config.localMode,
       resolveApiKey: createApiKeyResolver(prisma),
+      isAdminSession: extras.isAdminSession,
+      applicationExists: async (id) =>
+        (await prisma.application.findUnique({ where: { id }, select: { id: true } })) !== null,
     },
+    fallback: extras.fallback,
     maxBodyBytes: config.server.max_payload_size + envelopeBytes,
     onInternalError: (err, method) => logger.error({ err, method }, "request failed"),
   });

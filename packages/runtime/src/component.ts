@@ -1,6 +1,6 @@
 import type { Config } from "@piperelay/config";
 import type { Logger } from "@piperelay/core";
-import type { ServicePart } from "@piperelay/rpc";
+import type { NodeRequest, NodeResponse, ServicePart } from "@piperelay/rpc";
 import type { Clients } from "./clients.js";
 
 /** What a component is built from: the process's config, logger and connections. */
@@ -17,6 +17,16 @@ export interface ComponentContext {
 export interface Component {
   name: string;
   parts?: ServicePart[];
+  /**
+   * Serves HTTP requests on the API's port that are neither REST nor RPC (the
+   * dashboard); returns true when it answered. Components are asked in order.
+   */
+  httpFallback?: (req: NodeRequest, res: NodeResponse) => boolean;
+  /**
+   * Accepts an admin credential besides the admin token for requests without
+   * an Authorization header (the dashboard's session cookie).
+   */
+  isAdminSession?: (header: Headers) => boolean;
   /** Called after the API is listening. */
   start?(): Promise<void>;
   /** Called after the API stopped taking requests; must finish in-flight work. */

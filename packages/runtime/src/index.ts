@@ -1,4 +1,4 @@
-export type { RunningApi } from "./api.js";
+export type { ApiExtras, RunningApi } from "./api.js";
 export { startApi } from "./api.js";
 export type { Clients } from "./clients.js";
 export { openClients } from "./clients.js";

@@ -11,18 +11,23 @@ import type { DeliveryPublisher } from "@piperelay/queue";
 import { type ServicePart, servicePart } from "@piperelay/rpc";
 import { createApplicationService } from "./rpc/applications.js";
 import { createDeliveryService } from "./rpc/deliveries.js";
+import { createDeliveryQueueService } from "./rpc/delivery-queue.js";
+import { createEndpointActionsService } from "./rpc/endpoint-actions.js";
 import { createEndpointService } from "./rpc/endpoints.js";
 import { createMessageQueryService } from "./rpc/messages.js";
 import { createStatsService } from "./rpc/stats.js";
+import { createStatsSeriesService } from "./rpc/stats-series.js";
 
 export interface AdminDeps {
   prisma: PrismaClient;
-  /** Publishes deliveries requeued by RetryMessage. */
+  /** Publishes deliveries requeued by RetryMessage and RetryDeliveries, and test events. */
   publisher: DeliveryPublisher;
   /** Which URLs endpoints may have. */
   targets: TargetUrlOptions;
   /** Called when publishing requeued deliveries throws; the outbox relay publishes them anyway. */
   onPublishError?: (error: unknown) => void;
+  /** How long a rotated-out secret keeps signing (`delivery.secret_overlap`). @defaultValue 0 */
+  secretOverlapMs?: number;
 }
 
 /**
@@ -35,9 +40,18 @@ export function createAdminParts(deps: AdminDeps): ServicePart[] {
   const { prisma } = deps;
   return [
     servicePart(ApplicationService, createApplicationService({ prisma })),
-    servicePart(EndpointService, createEndpointService({ prisma, targets: deps.targets })),
+    servicePart(EndpointService, {
+      ...createEndpointService({ prisma, targets: deps.targets }),
+      ...createEndpointActionsService(deps),
+    }),
     servicePart(MessageService, createMessageQueryService(deps)),
-    servicePart(DeliveryService, createDeliveryService({ prisma })),
-    servicePart(HealthService, createStatsService({ prisma })),
+    servicePart(DeliveryService, {
+      ...createDeliveryService({ prisma }),
+      ...createDeliveryQueueService(deps),
+    }),
+    servicePart(HealthService, {
+      ...createStatsService({ prisma }),
+      ...createStatsSeriesService({ prisma }),
+    }),
   ];
 }

@@ -16,6 +16,8 @@ export interface RequeueFilter {
   messageId?: string;
   /** Only deliveries that finally failed at or after this time (`piperelay replay --since 24h`). */
   since?: Date;
+  /** Only these deliveries (the dashboard's selection in the dead letter queue). */
+  deliveryIds?: readonly string[];
 }
 
 export interface RequeueResult {
@@ -44,6 +46,7 @@ export async function requeueFailedDeliveries(
     conditions.push(Prisma.sql`application_id = ${filter.applicationId}`);
   if (filter.messageId !== undefined) conditions.push(Prisma.sql`message_id = ${filter.messageId}`);
   if (filter.since !== undefined) conditions.push(Prisma.sql`completed_at >= ${filter.since}`);
+  if (filter.deliveryIds !== undefined) conditions.push(Prisma.sql`id = ANY(${[...filter.deliveryIds]})`);
 
   const rows = await deps.prisma.$transaction(
     async (tx) => {

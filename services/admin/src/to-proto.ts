@@ -21,7 +21,12 @@ import {
 } from "@piperelay/proto";
 
 /** A delivery row with what the API shows alongside it. */
-export type DeliveryWithDetails = DeliveryRow & { endpoint: { url: string }; attempts: AttemptRow[] };
+export type DeliveryWithDetails = DeliveryRow & {
+  endpoint: { url: string };
+  attempts: AttemptRow[];
+  /** The message, for its event type; left out where the message is known already. */
+  message?: { eventType: string };
+};
 
 /** The API form of an application; `apiKey` is set only right after it was created or rotated. */
 export function applicationToProto(row: ApplicationRow, apiKey = ""): Application {
@@ -60,7 +65,7 @@ export function messageToProto(row: MessageRow, deliveries: DeliveryWithDetails[
     status: row.status,
     endpointsTargeted: row.endpointsTargeted,
     timestamp: timestampFromDate(row.timestamp),
-    deliveries: deliveries.map(deliveryToProto),
+    deliveries: deliveries.map((delivery) => deliveryToProto({ ...delivery, message: row })),
     idempotencyKey: row.idempotencyKey ?? "",
   });
 }
@@ -68,6 +73,7 @@ export function messageToProto(row: MessageRow, deliveries: DeliveryWithDetails[
 /** The API form of a delivery; `next_retry_at` only while another attempt is still to come. */
 export function deliveryToProto(row: DeliveryWithDetails): Delivery {
   const outstanding = row.status === "pending" || row.status === "retrying";
+  const lastAttempt = row.attempts.at(-1);
   return create(DeliverySchema, {
     id: row.id,
     messageId: row.messageId,
@@ -78,6 +84,9 @@ export function deliveryToProto(row: DeliveryWithDetails): Delivery {
     nextRetryAt: outstanding && row.nextRetryAt ? timestampFromDate(row.nextRetryAt) : undefined,
     completedAt: row.completedAt ? timestampFromDate(row.completedAt) : undefined,
     attempts: row.attempts.map(attemptToProto),
+    eventType: row.message?.eventType ?? "",
+    createdAt: timestampFromDate(row.createdAt),
+    lastAttempt: lastAttempt === undefined ? undefined : attemptToProto(lastAttempt),
   });
 }
 

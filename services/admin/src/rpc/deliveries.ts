@@ -14,8 +14,14 @@ export interface DeliveryServiceDeps {
   prisma: PrismaClient;
 }
 
+/** DeliveryService methods on one delivery; the lists and bulk retry are in delivery-queue.ts. */
+export type DeliveryLookupService = Pick<
+  ServiceImpl<typeof DeliveryService>,
+  "getDelivery" | "listDeliveryAttempts"
+>;
+
 /** DeliveryService: one delivery and its attempts, visible only to the application that owns it. */
-export function createDeliveryService(deps: DeliveryServiceDeps): ServiceImpl<typeof DeliveryService> {
+export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryLookupService {
   const { prisma } = deps;
 
   async function findOwned(ctx: HandlerContext, rawId: string): Promise<DeliveryWithDetails> {
@@ -23,7 +29,11 @@ export function createDeliveryService(deps: DeliveryServiceDeps): ServiceImpl<ty
     const id = requireId(rawId, "dlv", "delivery");
     const row = await prisma.delivery.findFirst({
       where: { id, applicationId },
-      include: { endpoint: { select: { url: true } }, attempts: { orderBy: { attemptNumber: "asc" } } },
+      include: {
+        endpoint: { select: { url: true } },
+        message: { select: { eventType: true } },
+        attempts: { orderBy: { attemptNumber: "asc" } },
+      },
     });
     return row ?? notFound("delivery", id);
   }

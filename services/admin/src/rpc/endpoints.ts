@@ -29,12 +29,18 @@ export interface EndpointServiceDeps {
   targets: TargetUrlOptions;
 }
 
+/** EndpointService's CRUD methods; secret rotation and test events are in endpoint-actions.ts. */
+export type EndpointCrudService = Omit<
+  ServiceImpl<typeof EndpointService>,
+  "rotateEndpointSecret" | "sendTestEvent"
+>;
+
 /**
  * EndpointService: the calling application's webhook URLs. Every query is
  * scoped to that application, so another application's endpoint id answers
  * not_found exactly like an unknown one.
  */
-export function createEndpointService(deps: EndpointServiceDeps): ServiceImpl<typeof EndpointService> {
+export function createEndpointService(deps: EndpointServiceDeps): EndpointCrudService {
   const { prisma } = deps;
 
   async function findOwned(ctx: HandlerContext, rawId: string): Promise<EndpointRow> {

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file piperelay/v1/deliveries.proto.
  */
 export const file_piperelay_v1_deliveries: GenFile = /*@__PURE__*/
-  fileDesc("Ch1waXBlcmVsYXkvdjEvZGVsaXZlcmllcy5wcm90bxIMcGlwZXJlbGF5LnYxIooCCghEZWxpdmVyeRIKCgJpZBgBIAEoCRISCgptZXNzYWdlX2lkGAIgASgJEhMKC2VuZHBvaW50X2lkGAMgASgJEhQKDGVuZHBvaW50X3VybBgEIAEoCRIOCgZzdGF0dXMYBSABKAkSFQoNYXR0ZW1wdF9jb3VudBgGIAEoBRIxCg1uZXh0X3JldHJ5X2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxjb21wbGV0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEicKCGF0dGVtcHRzGAkgAygLMhUucGlwZXJlbGF5LnYxLkF0dGVtcHQinwEKB0F0dGVtcHQSFgoOYXR0ZW1wdF9udW1iZXIYASABKAUSEwoLc3RhdHVzX2NvZGUYAiABKAUSFQoNcmVzcG9uc2VfYm9keRgDIAEoCRISCgpsYXRlbmN5X21zGAQgASgFEg0KBWVycm9yGAUgASgJEi0KCXRpbWVzdGFtcBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiIAoSR2V0RGVsaXZlcnlSZXF1ZXN0EgoKAmlkGAEgASgJIj8KE0dldERlbGl2ZXJ5UmVzcG9uc2USKAoIZGVsaXZlcnkYASABKAsyFi5waXBlcmVsYXkudjEuRGVsaXZlcnkiKQobTGlzdERlbGl2ZXJ5QXR0ZW1wdHNSZXF1ZXN0EgoKAmlkGAEgASgJIkcKHExpc3REZWxpdmVyeUF0dGVtcHRzUmVzcG9uc2USJwoIYXR0ZW1wdHMYASADKAsyFS5waXBlcmVsYXkudjEuQXR0ZW1wdDKqAgoPRGVsaXZlcnlTZXJ2aWNlEn0KC0dldERlbGl2ZXJ5EiAucGlwZXJlbGF5LnYxLkdldERlbGl2ZXJ5UmVxdWVzdBohLnBpcGVyZWxheS52MS5HZXREZWxpdmVyeVJlc3BvbnNlIimC0+STAiNiCGRlbGl2ZXJ5EhcvYXBpL3YxL2RlbGl2ZXJpZXMve2lkfRKXAQoUTGlzdERlbGl2ZXJ5QXR0ZW1wdHMSKS5waXBlcmVsYXkudjEuTGlzdERlbGl2ZXJ5QXR0ZW1wdHNSZXF1ZXN0GioucGlwZXJlbGF5LnYxLkxpc3REZWxpdmVyeUF0dGVtcHRzUmVzcG9uc2UiKILT5JMCIhIgL2FwaS92MS9kZWxpdmVyaWVzL3tpZH0vYXR0ZW1wdHNiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_timestamp]);
+  fileDesc("Ch1waXBlcmVsYXkvdjEvZGVsaXZlcmllcy5wcm90bxIMcGlwZXJlbGF5LnYxIvsCCghEZWxpdmVyeRIKCgJpZBgBIAEoCRISCgptZXNzYWdlX2lkGAIgASgJEhMKC2VuZHBvaW50X2lkGAMgASgJEhQKDGVuZHBvaW50X3VybBgEIAEoCRIOCgZzdGF0dXMYBSABKAkSFQoNYXR0ZW1wdF9jb3VudBgGIAEoBRIxCg1uZXh0X3JldHJ5X2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxjb21wbGV0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEicKCGF0dGVtcHRzGAkgAygLMhUucGlwZXJlbGF5LnYxLkF0dGVtcHQSEgoKZXZlbnRfdHlwZRgKIAEoCRIuCgpjcmVhdGVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIrCgxsYXN0X2F0dGVtcHQYDCABKAsyFS5waXBlcmVsYXkudjEuQXR0ZW1wdCKfAQoHQXR0ZW1wdBIWCg5hdHRlbXB0X251bWJlchgBIAEoBRITCgtzdGF0dXNfY29kZRgCIAEoBRIVCg1yZXNwb25zZV9ib2R5GAMgASgJEhIKCmxhdGVuY3lfbXMYBCABKAUSDQoFZXJyb3IYBSABKAkSLQoJdGltZXN0YW1wGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIgChJHZXREZWxpdmVyeVJlcXVlc3QSCgoCaWQYASABKAkiPwoTR2V0RGVsaXZlcnlSZXNwb25zZRIoCghkZWxpdmVyeRgBIAEoCzIWLnBpcGVyZWxheS52MS5EZWxpdmVyeSIpChtMaXN0RGVsaXZlcnlBdHRlbXB0c1JlcXVlc3QSCgoCaWQYASABKAkiRwocTGlzdERlbGl2ZXJ5QXR0ZW1wdHNSZXNwb25zZRInCghhdHRlbXB0cxgBIAMoCzIVLnBpcGVyZWxheS52MS5BdHRlbXB0IsUBChVMaXN0RGVsaXZlcmllc1JlcXVlc3QSDgoGc3RhdHVzGAEgASgJEhMKC2VuZHBvaW50X2lkGAIgASgJEhIKCmV2ZW50X3R5cGUYAyABKAkSKQoFc2luY2UYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEikKBXVudGlsGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVsaW1pdBgGIAEoBRIOCgZjdXJzb3IYByABKAkiWQoWTGlzdERlbGl2ZXJpZXNSZXNwb25zZRIqCgpkZWxpdmVyaWVzGAEgAygLMhYucGlwZXJlbGF5LnYxLkRlbGl2ZXJ5EhMKC25leHRfY3Vyc29yGAIgASgJIroBChZSZXRyeURlbGl2ZXJpZXNSZXF1ZXN0EgsKA2lkcxgBIAMoCRIUCgxhbGxfbWF0Y2hpbmcYAiABKAgSEwoLZW5kcG9pbnRfaWQYAyABKAkSEgoKZXZlbnRfdHlwZRgEIAEoCRIpCgVzaW5jZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKQoFdW50aWwYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjYKF1JldHJ5RGVsaXZlcmllc1Jlc3BvbnNlEhsKE2RlbGl2ZXJpZXNfcmVxdWV1ZWQYASABKAUyqQQKD0RlbGl2ZXJ5U2VydmljZRJ9CgtHZXREZWxpdmVyeRIgLnBpcGVyZWxheS52MS5HZXREZWxpdmVyeVJlcXVlc3QaIS5waXBlcmVsYXkudjEuR2V0RGVsaXZlcnlSZXNwb25zZSIpgtPkkwIjYghkZWxpdmVyeRIXL2FwaS92MS9kZWxpdmVyaWVzL3tpZH0SlwEKFExpc3REZWxpdmVyeUF0dGVtcHRzEikucGlwZXJlbGF5LnYxLkxpc3REZWxpdmVyeUF0dGVtcHRzUmVxdWVzdBoqLnBpcGVyZWxheS52MS5MaXN0RGVsaXZlcnlBdHRlbXB0c1Jlc3BvbnNlIiiC0+STAiISIC9hcGkvdjEvZGVsaXZlcmllcy97aWR9L2F0dGVtcHRzEncKDkxpc3REZWxpdmVyaWVzEiMucGlwZXJlbGF5LnYxLkxpc3REZWxpdmVyaWVzUmVxdWVzdBokLnBpcGVyZWxheS52MS5MaXN0RGVsaXZlcmllc1Jlc3BvbnNlIhqC0+STAhQSEi9hcGkvdjEvZGVsaXZlcmllcxKDAQoPUmV0cnlEZWxpdmVyaWVzEiQucGlwZXJlbGF5LnYxLlJldHJ5RGVsaXZlcmllc1JlcXVlc3QaJS5waXBlcmVsYXkudjEuUmV0cnlEZWxpdmVyaWVzUmVzcG9uc2UiI4LT5JMCHToBKiIYL2FwaS92MS9kZWxpdmVyaWVzL3JldHJ5YgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_timestamp]);
 
 /**
  * One message on its way to one endpoint.
@@ -79,11 +79,32 @@ export type Delivery = Message<"piperelay.v1.Delivery"> & {
   completedAt?: Timestamp | undefined;
 
   /**
-   * Every attempt, first attempt first.
+   * Every attempt, first attempt first; empty in ListDeliveries, which sets `last_attempt`.
    *
    * @generated from field: repeated piperelay.v1.Attempt attempts = 9;
    */
   attempts: Attempt[];
+
+  /**
+   * The message's event type.
+   *
+   * @generated from field: string event_type = 10;
+   */
+  eventType: string;
+
+  /**
+   * When the delivery was created, together with its message.
+   *
+   * @generated from field: google.protobuf.Timestamp created_at = 11;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * The most recent attempt, if any.
+   *
+   * @generated from field: piperelay.v1.Attempt last_attempt = 12;
+   */
+  lastAttempt?: Attempt | undefined;
 };
 
 /**
@@ -234,6 +255,174 @@ export const ListDeliveryAttemptsResponseSchema: GenMessage<ListDeliveryAttempts
   messageDesc(file_piperelay_v1_deliveries, 5);
 
 /**
+ * Request of ListDeliveries.
+ *
+ * @generated from message piperelay.v1.ListDeliveriesRequest
+ */
+export type ListDeliveriesRequest = Message<"piperelay.v1.ListDeliveriesRequest"> & {
+  /**
+   * Only deliveries with this status: `pending`, `retrying`, `success` or `failed`.
+   *
+   * @generated from field: string status = 1;
+   */
+  status: string;
+
+  /**
+   * Only deliveries to this endpoint (`ep_…`).
+   *
+   * @generated from field: string endpoint_id = 2;
+   */
+  endpointId: string;
+
+  /**
+   * Only deliveries of messages of this exact event type.
+   *
+   * @generated from field: string event_type = 3;
+   */
+  eventType: string;
+
+  /**
+   * Only deliveries created at or after this time.
+   *
+   * @generated from field: google.protobuf.Timestamp since = 4;
+   */
+  since?: Timestamp | undefined;
+
+  /**
+   * Only deliveries created before this time.
+   *
+   * @generated from field: google.protobuf.Timestamp until = 5;
+   */
+  until?: Timestamp | undefined;
+
+  /**
+   * Page size, 1 to 200; 0 means 50.
+   *
+   * @generated from field: int32 limit = 6;
+   */
+  limit: number;
+
+  /**
+   * `next_cursor` of the previous page.
+   *
+   * @generated from field: string cursor = 7;
+   */
+  cursor: string;
+};
+
+/**
+ * Describes the message piperelay.v1.ListDeliveriesRequest.
+ * Use `create(ListDeliveriesRequestSchema)` to create a new message.
+ */
+export const ListDeliveriesRequestSchema: GenMessage<ListDeliveriesRequest> = /*@__PURE__*/
+  messageDesc(file_piperelay_v1_deliveries, 6);
+
+/**
+ * Response of ListDeliveries.
+ *
+ * @generated from message piperelay.v1.ListDeliveriesResponse
+ */
+export type ListDeliveriesResponse = Message<"piperelay.v1.ListDeliveriesResponse"> & {
+  /**
+   * One page of deliveries, newest first, each with `last_attempt` instead of `attempts`.
+   *
+   * @generated from field: repeated piperelay.v1.Delivery deliveries = 1;
+   */
+  deliveries: Delivery[];
+
+  /**
+   * Cursor for the next page; empty on the last page.
+   *
+   * @generated from field: string next_cursor = 2;
+   */
+  nextCursor: string;
+};
+
+/**
+ * Describes the message piperelay.v1.ListDeliveriesResponse.
+ * Use `create(ListDeliveriesResponseSchema)` to create a new message.
+ */
+export const ListDeliveriesResponseSchema: GenMessage<ListDeliveriesResponse> = /*@__PURE__*/
+  messageDesc(file_piperelay_v1_deliveries, 7);
+
+/**
+ * Request of RetryDeliveries.
+ *
+ * @generated from message piperelay.v1.RetryDeliveriesRequest
+ */
+export type RetryDeliveriesRequest = Message<"piperelay.v1.RetryDeliveriesRequest"> & {
+  /**
+   * Deliveries to retry (`dlv_…`), at most 1,000; ignored with `all_matching`.
+   *
+   * @generated from field: repeated string ids = 1;
+   */
+  ids: string[];
+
+  /**
+   * Retry every failed delivery matching the filters below instead of `ids`.
+   *
+   * @generated from field: bool all_matching = 2;
+   */
+  allMatching: boolean;
+
+  /**
+   * With `all_matching`: only deliveries to this endpoint (`ep_…`).
+   *
+   * @generated from field: string endpoint_id = 3;
+   */
+  endpointId: string;
+
+  /**
+   * With `all_matching`: only deliveries of messages of this exact event type.
+   *
+   * @generated from field: string event_type = 4;
+   */
+  eventType: string;
+
+  /**
+   * With `all_matching`: only deliveries created at or after this time.
+   *
+   * @generated from field: google.protobuf.Timestamp since = 5;
+   */
+  since?: Timestamp | undefined;
+
+  /**
+   * With `all_matching`: only deliveries created before this time.
+   *
+   * @generated from field: google.protobuf.Timestamp until = 6;
+   */
+  until?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message piperelay.v1.RetryDeliveriesRequest.
+ * Use `create(RetryDeliveriesRequestSchema)` to create a new message.
+ */
+export const RetryDeliveriesRequestSchema: GenMessage<RetryDeliveriesRequest> = /*@__PURE__*/
+  messageDesc(file_piperelay_v1_deliveries, 8);
+
+/**
+ * Response of RetryDeliveries.
+ *
+ * @generated from message piperelay.v1.RetryDeliveriesResponse
+ */
+export type RetryDeliveriesResponse = Message<"piperelay.v1.RetryDeliveriesResponse"> & {
+  /**
+   * How many failed deliveries were queued again.
+   *
+   * @generated from field: int32 deliveries_requeued = 1;
+   */
+  deliveriesRequeued: number;
+};
+
+/**
+ * Describes the message piperelay.v1.RetryDeliveriesResponse.
+ * Use `create(RetryDeliveriesResponseSchema)` to create a new message.
+ */
+export const RetryDeliveriesResponseSchema: GenMessage<RetryDeliveriesResponse> = /*@__PURE__*/
+  messageDesc(file_piperelay_v1_deliveries, 9);
+
+/**
  * Deliveries track one message to one endpoint. Every call acts on the
  * application named by `Authorization: Bearer <api_key>`.
  *
@@ -259,6 +448,29 @@ export const DeliveryService: GenService<{
     methodKind: "unary";
     input: typeof ListDeliveryAttemptsRequestSchema;
     output: typeof ListDeliveryAttemptsResponseSchema;
+  },
+  /**
+   * Lists deliveries, newest first, with optional filters, each with its
+   * latest attempt. With `status: "failed"` this is the dead letter queue.
+   *
+   * @generated from rpc piperelay.v1.DeliveryService.ListDeliveries
+   */
+  listDeliveries: {
+    methodKind: "unary";
+    input: typeof ListDeliveriesRequestSchema;
+    output: typeof ListDeliveriesResponseSchema;
+  },
+  /**
+   * Re-queues failed deliveries for a fresh round of attempts: the ones named
+   * by `ids`, or, with `all_matching`, every failed delivery matching the
+   * filters. Deliveries that are not failed are left alone.
+   *
+   * @generated from rpc piperelay.v1.DeliveryService.RetryDeliveries
+   */
+  retryDeliveries: {
+    methodKind: "unary";
+    input: typeof RetryDeliveriesRequestSchema;
+    output: typeof RetryDeliveriesResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_piperelay_v1_deliveries, 0);

@@ -5,15 +5,15 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_api_annotations } from "../../google/api/annotations_pb.js";
-import type { Timestamp } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Timestamp, Value } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_struct, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file piperelay/v1/endpoints.proto.
  */
 export const file_piperelay_v1_endpoints: GenFile = /*@__PURE__*/
-  fileDesc("ChxwaXBlcmVsYXkvdjEvZW5kcG9pbnRzLnByb3RvEgxwaXBlcmVsYXkudjEi+QIKCEVuZHBvaW50EgoKAmlkGAEgASgJEhYKDmFwcGxpY2F0aW9uX2lkGAIgASgJEgsKA3VybBgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRIOCgZzZWNyZXQYBSABKAkSEwoLZXZlbnRfdHlwZXMYBiADKAkSEQoJaXNfYWN0aXZlGAcgASgIEhcKCnJhdGVfbGltaXQYCCABKAVIAIgBARI2CghtZXRhZGF0YRgJIAMoCzIkLnBpcGVyZWxheS52MS5FbmRwb2ludC5NZXRhZGF0YUVudHJ5Ei4KCmNyZWF0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUINCgtfcmF0ZV9saW1pdCKiAgoVQ3JlYXRlRW5kcG9pbnRSZXF1ZXN0EgsKA3VybBgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRITCgtldmVudF90eXBlcxgDIAMoCRIXCgpyYXRlX2xpbWl0GAQgASgFSACIAQESQwoIbWV0YWRhdGEYBSADKAsyMS5waXBlcmVsYXkudjEuQ3JlYXRlRW5kcG9pbnRSZXF1ZXN0Lk1ldGFkYXRhRW50cnkSDgoGc2VjcmV0GAYgASgJEhYKCWlzX2FjdGl2ZRgHIAEoCEgBiAEBGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUINCgtfcmF0ZV9saW1pdEIMCgpfaXNfYWN0aXZlIkIKFkNyZWF0ZUVuZHBvaW50UmVzcG9uc2USKAoIZW5kcG9pbnQYASABKAsyFi5waXBlcmVsYXkudjEuRW5kcG9pbnQiNQoUTGlzdEVuZHBvaW50c1JlcXVlc3QSDQoFbGltaXQYASABKAUSDgoGY3Vyc29yGAIgASgJIlcKFUxpc3RFbmRwb2ludHNSZXNwb25zZRIpCgllbmRwb2ludHMYASADKAsyFi5waXBlcmVsYXkudjEuRW5kcG9pbnQSEwoLbmV4dF9jdXJzb3IYAiABKAkiIAoSR2V0RW5kcG9pbnRSZXF1ZXN0EgoKAmlkGAEgASgJIj8KE0dldEVuZHBvaW50UmVzcG9uc2USKAoIZW5kcG9pbnQYASABKAsyFi5waXBlcmVsYXkudjEuRW5kcG9pbnQirgIKFVVwZGF0ZUVuZHBvaW50UmVxdWVzdBIKCgJpZBgBIAEoCRILCgN1cmwYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSEwoLZXZlbnRfdHlwZXMYBCADKAkSFwoKcmF0ZV9saW1pdBgFIAEoBUgAiAEBEkMKCG1ldGFkYXRhGAYgAygLMjEucGlwZXJlbGF5LnYxLlVwZGF0ZUVuZHBvaW50UmVxdWVzdC5NZXRhZGF0YUVudHJ5Eg4KBnNlY3JldBgHIAEoCRIWCglpc19hY3RpdmUYCCABKAhIAYgBARovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDQoLX3JhdGVfbGltaXRCDAoKX2lzX2FjdGl2ZSJCChZVcGRhdGVFbmRwb2ludFJlc3BvbnNlEigKCGVuZHBvaW50GAEgASgLMhYucGlwZXJlbGF5LnYxLkVuZHBvaW50IiMKFURlbGV0ZUVuZHBvaW50UmVxdWVzdBIKCgJpZBgBIAEoCSI1ChZEZWxldGVFbmRwb2ludFJlc3BvbnNlEgoKAmlkGAEgASgJEg8KB2RlbGV0ZWQYAiABKAgiSQoVVG9nZ2xlRW5kcG9pbnRSZXF1ZXN0EgoKAmlkGAEgASgJEhYKCWlzX2FjdGl2ZRgCIAEoCEgAiAEBQgwKCl9pc19hY3RpdmUiQgoWVG9nZ2xlRW5kcG9pbnRSZXNwb25zZRIoCghlbmRwb2ludBgBIAEoCzIWLnBpcGVyZWxheS52MS5FbmRwb2ludCIlChdHZXRFbmRwb2ludFN0YXRzUmVxdWVzdBIKCgJpZBgBIAEoCSKCAgoYR2V0RW5kcG9pbnRTdGF0c1Jlc3BvbnNlEhMKC2VuZHBvaW50X2lkGAEgASgJEhgKEHRvdGFsX2RlbGl2ZXJpZXMYAiABKAUSHQoVc3VjY2Vzc2Z1bF9kZWxpdmVyaWVzGAMgASgFEhkKEWZhaWxlZF9kZWxpdmVyaWVzGAQgASgFEhoKEnBlbmRpbmdfZGVsaXZlcmllcxgFIAEoBRIUCgxzdWNjZXNzX3JhdGUYBiABKAESFgoOYXZnX2xhdGVuY3lfbXMYByABKAESMwoPbGFzdF9hdHRlbXB0X2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDKuBwoPRW5kcG9pbnRTZXJ2aWNlEoMBCg5DcmVhdGVFbmRwb2ludBIjLnBpcGVyZWxheS52MS5DcmVhdGVFbmRwb2ludFJlcXVlc3QaJC5waXBlcmVsYXkudjEuQ3JlYXRlRW5kcG9pbnRSZXNwb25zZSImgtPkkwIgOgEqYghlbmRwb2ludCIRL2FwaS92MS9lbmRwb2ludHMScwoNTGlzdEVuZHBvaW50cxIiLnBpcGVyZWxheS52MS5MaXN0RW5kcG9pbnRzUmVxdWVzdBojLnBpcGVyZWxheS52MS5MaXN0RW5kcG9pbnRzUmVzcG9uc2UiGYLT5JMCExIRL2FwaS92MS9lbmRwb2ludHMSfAoLR2V0RW5kcG9pbnQSIC5waXBlcmVsYXkudjEuR2V0RW5kcG9pbnRSZXF1ZXN0GiEucGlwZXJlbGF5LnYxLkdldEVuZHBvaW50UmVzcG9uc2UiKILT5JMCImIIZW5kcG9pbnQSFi9hcGkvdjEvZW5kcG9pbnRzL3tpZH0SiAEKDlVwZGF0ZUVuZHBvaW50EiMucGlwZXJlbGF5LnYxLlVwZGF0ZUVuZHBvaW50UmVxdWVzdBokLnBpcGVyZWxheS52MS5VcGRhdGVFbmRwb2ludFJlc3BvbnNlIiuC0+STAiU6ASpiCGVuZHBvaW50GhYvYXBpL3YxL2VuZHBvaW50cy97aWR9EnsKDkRlbGV0ZUVuZHBvaW50EiMucGlwZXJlbGF5LnYxLkRlbGV0ZUVuZHBvaW50UmVxdWVzdBokLnBpcGVyZWxheS52MS5EZWxldGVFbmRwb2ludFJlc3BvbnNlIh6C0+STAhgqFi9hcGkvdjEvZW5kcG9pbnRzL3tpZH0SjwEKDlRvZ2dsZUVuZHBvaW50EiMucGlwZXJlbGF5LnYxLlRvZ2dsZUVuZHBvaW50UmVxdWVzdBokLnBpcGVyZWxheS52MS5Ub2dnbGVFbmRwb2ludFJlc3BvbnNlIjKC0+STAiw6ASpiCGVuZHBvaW50Mh0vYXBpL3YxL2VuZHBvaW50cy97aWR9L3RvZ2dsZRKHAQoQR2V0RW5kcG9pbnRTdGF0cxIlLnBpcGVyZWxheS52MS5HZXRFbmRwb2ludFN0YXRzUmVxdWVzdBomLnBpcGVyZWxheS52MS5HZXRFbmRwb2ludFN0YXRzUmVzcG9uc2UiJILT5JMCHhIcL2FwaS92MS9lbmRwb2ludHMve2lkfS9zdGF0c2IGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_timestamp]);
+  fileDesc("ChxwaXBlcmVsYXkvdjEvZW5kcG9pbnRzLnByb3RvEgxwaXBlcmVsYXkudjEi+QIKCEVuZHBvaW50EgoKAmlkGAEgASgJEhYKDmFwcGxpY2F0aW9uX2lkGAIgASgJEgsKA3VybBgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRIOCgZzZWNyZXQYBSABKAkSEwoLZXZlbnRfdHlwZXMYBiADKAkSEQoJaXNfYWN0aXZlGAcgASgIEhcKCnJhdGVfbGltaXQYCCABKAVIAIgBARI2CghtZXRhZGF0YRgJIAMoCzIkLnBpcGVyZWxheS52MS5FbmRwb2ludC5NZXRhZGF0YUVudHJ5Ei4KCmNyZWF0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUINCgtfcmF0ZV9saW1pdCKiAgoVQ3JlYXRlRW5kcG9pbnRSZXF1ZXN0EgsKA3VybBgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRITCgtldmVudF90eXBlcxgDIAMoCRIXCgpyYXRlX2xpbWl0GAQgASgFSACIAQESQwoIbWV0YWRhdGEYBSADKAsyMS5waXBlcmVsYXkudjEuQ3JlYXRlRW5kcG9pbnRSZXF1ZXN0Lk1ldGFkYXRhRW50cnkSDgoGc2VjcmV0GAYgASgJEhYKCWlzX2FjdGl2ZRgHIAEoCEgBiAEBGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUINCgtfcmF0ZV9saW1pdEIMCgpfaXNfYWN0aXZlIkIKFkNyZWF0ZUVuZHBvaW50UmVzcG9uc2USKAoIZW5kcG9pbnQYASABKAsyFi5waXBlcmVsYXkudjEuRW5kcG9pbnQiNQoUTGlzdEVuZHBvaW50c1JlcXVlc3QSDQoFbGltaXQYASABKAUSDgoGY3Vyc29yGAIgASgJIlcKFUxpc3RFbmRwb2ludHNSZXNwb25zZRIpCgllbmRwb2ludHMYASADKAsyFi5waXBlcmVsYXkudjEuRW5kcG9pbnQSEwoLbmV4dF9jdXJzb3IYAiABKAkiIAoSR2V0RW5kcG9pbnRSZXF1ZXN0EgoKAmlkGAEgASgJIj8KE0dldEVuZHBvaW50UmVzcG9uc2USKAoIZW5kcG9pbnQYASABKAsyFi5waXBlcmVsYXkudjEuRW5kcG9pbnQirgIKFVVwZGF0ZUVuZHBvaW50UmVxdWVzdBIKCgJpZBgBIAEoCRILCgN1cmwYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSEwoLZXZlbnRfdHlwZXMYBCADKAkSFwoKcmF0ZV9saW1pdBgFIAEoBUgAiAEBEkMKCG1ldGFkYXRhGAYgAygLMjEucGlwZXJlbGF5LnYxLlVwZGF0ZUVuZHBvaW50UmVxdWVzdC5NZXRhZGF0YUVudHJ5Eg4KBnNlY3JldBgHIAEoCRIWCglpc19hY3RpdmUYCCABKAhIAYgBARovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDQoLX3JhdGVfbGltaXRCDAoKX2lzX2FjdGl2ZSJCChZVcGRhdGVFbmRwb2ludFJlc3BvbnNlEigKCGVuZHBvaW50GAEgASgLMhYucGlwZXJlbGF5LnYxLkVuZHBvaW50IiMKFURlbGV0ZUVuZHBvaW50UmVxdWVzdBIKCgJpZBgBIAEoCSI1ChZEZWxldGVFbmRwb2ludFJlc3BvbnNlEgoKAmlkGAEgASgJEg8KB2RlbGV0ZWQYAiABKAgiSQoVVG9nZ2xlRW5kcG9pbnRSZXF1ZXN0EgoKAmlkGAEgASgJEhYKCWlzX2FjdGl2ZRgCIAEoCEgAiAEBQgwKCl9pc19hY3RpdmUiQgoWVG9nZ2xlRW5kcG9pbnRSZXNwb25zZRIoCghlbmRwb2ludBgBIAEoCzIWLnBpcGVyZWxheS52MS5FbmRwb2ludCIlChdHZXRFbmRwb2ludFN0YXRzUmVxdWVzdBIKCgJpZBgBIAEoCSKCAgoYR2V0RW5kcG9pbnRTdGF0c1Jlc3BvbnNlEhMKC2VuZHBvaW50X2lkGAEgASgJEhgKEHRvdGFsX2RlbGl2ZXJpZXMYAiABKAUSHQoVc3VjY2Vzc2Z1bF9kZWxpdmVyaWVzGAMgASgFEhkKEWZhaWxlZF9kZWxpdmVyaWVzGAQgASgFEhoKEnBlbmRpbmdfZGVsaXZlcmllcxgFIAEoBRIUCgxzdWNjZXNzX3JhdGUYBiABKAESFgoOYXZnX2xhdGVuY3lfbXMYByABKAESMwoPbGFzdF9hdHRlbXB0X2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIpChtSb3RhdGVFbmRwb2ludFNlY3JldFJlcXVlc3QSCgoCaWQYASABKAkiSAocUm90YXRlRW5kcG9pbnRTZWNyZXRSZXNwb25zZRIoCghlbmRwb2ludBgBIAEoCzIWLnBpcGVyZWxheS52MS5FbmRwb2ludCJfChRTZW5kVGVzdEV2ZW50UmVxdWVzdBIKCgJpZBgBIAEoCRISCgpldmVudF90eXBlGAIgASgJEicKB3BheWxvYWQYAyABKAsyFi5nb29nbGUucHJvdG9idWYuVmFsdWUiQAoVU2VuZFRlc3RFdmVudFJlc3BvbnNlEhIKCm1lc3NhZ2VfaWQYASABKAkSEwoLZGVsaXZlcnlfaWQYAiABKAky3AkKD0VuZHBvaW50U2VydmljZRKDAQoOQ3JlYXRlRW5kcG9pbnQSIy5waXBlcmVsYXkudjEuQ3JlYXRlRW5kcG9pbnRSZXF1ZXN0GiQucGlwZXJlbGF5LnYxLkNyZWF0ZUVuZHBvaW50UmVzcG9uc2UiJoLT5JMCIDoBKmIIZW5kcG9pbnQiES9hcGkvdjEvZW5kcG9pbnRzEnMKDUxpc3RFbmRwb2ludHMSIi5waXBlcmVsYXkudjEuTGlzdEVuZHBvaW50c1JlcXVlc3QaIy5waXBlcmVsYXkudjEuTGlzdEVuZHBvaW50c1Jlc3BvbnNlIhmC0+STAhMSES9hcGkvdjEvZW5kcG9pbnRzEnwKC0dldEVuZHBvaW50EiAucGlwZXJlbGF5LnYxLkdldEVuZHBvaW50UmVxdWVzdBohLnBpcGVyZWxheS52MS5HZXRFbmRwb2ludFJlc3BvbnNlIiiC0+STAiJiCGVuZHBvaW50EhYvYXBpL3YxL2VuZHBvaW50cy97aWR9EogBCg5VcGRhdGVFbmRwb2ludBIjLnBpcGVyZWxheS52MS5VcGRhdGVFbmRwb2ludFJlcXVlc3QaJC5waXBlcmVsYXkudjEuVXBkYXRlRW5kcG9pbnRSZXNwb25zZSIrgtPkkwIlOgEqYghlbmRwb2ludBoWL2FwaS92MS9lbmRwb2ludHMve2lkfRJ7Cg5EZWxldGVFbmRwb2ludBIjLnBpcGVyZWxheS52MS5EZWxldGVFbmRwb2ludFJlcXVlc3QaJC5waXBlcmVsYXkudjEuRGVsZXRlRW5kcG9pbnRSZXNwb25zZSIegtPkkwIYKhYvYXBpL3YxL2VuZHBvaW50cy97aWR9Eo8BCg5Ub2dnbGVFbmRwb2ludBIjLnBpcGVyZWxheS52MS5Ub2dnbGVFbmRwb2ludFJlcXVlc3QaJC5waXBlcmVsYXkudjEuVG9nZ2xlRW5kcG9pbnRSZXNwb25zZSIygtPkkwIsOgEqYghlbmRwb2ludDIdL2FwaS92MS9lbmRwb2ludHMve2lkfS90b2dnbGUShwEKEEdldEVuZHBvaW50U3RhdHMSJS5waXBlcmVsYXkudjEuR2V0RW5kcG9pbnRTdGF0c1JlcXVlc3QaJi5waXBlcmVsYXkudjEuR2V0RW5kcG9pbnRTdGF0c1Jlc3BvbnNlIiSC0+STAh4SHC9hcGkvdjEvZW5kcG9pbnRzL3tpZH0vc3RhdHMSqAEKFFJvdGF0ZUVuZHBvaW50U2VjcmV0EikucGlwZXJlbGF5LnYxLlJvdGF0ZUVuZHBvaW50U2VjcmV0UmVxdWVzdBoqLnBpcGVyZWxheS52MS5Sb3RhdGVFbmRwb2ludFNlY3JldFJlc3BvbnNlIjmC0+STAjM6ASpiCGVuZHBvaW50IiQvYXBpL3YxL2VuZHBvaW50cy97aWR9L3JvdGF0ZS1zZWNyZXQSgAEKDVNlbmRUZXN0RXZlbnQSIi5waXBlcmVsYXkudjEuU2VuZFRlc3RFdmVudFJlcXVlc3QaIy5waXBlcmVsYXkudjEuU2VuZFRlc3RFdmVudFJlc3BvbnNlIiaC0+STAiA6ASoiGy9hcGkvdjEvZW5kcG9pbnRzL3tpZH0vdGVzdGIGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * A customer's webhook URL and what it subscribes to.
@@ -570,6 +570,111 @@ export const GetEndpointStatsResponseSchema: GenMessage<GetEndpointStatsResponse
   messageDesc(file_piperelay_v1_endpoints, 14);
 
 /**
+ * Request of RotateEndpointSecret.
+ *
+ * @generated from message piperelay.v1.RotateEndpointSecretRequest
+ */
+export type RotateEndpointSecretRequest = Message<"piperelay.v1.RotateEndpointSecretRequest"> & {
+  /**
+   * Endpoint id (`ep_…`).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message piperelay.v1.RotateEndpointSecretRequest.
+ * Use `create(RotateEndpointSecretRequestSchema)` to create a new message.
+ */
+export const RotateEndpointSecretRequestSchema: GenMessage<RotateEndpointSecretRequest> = /*@__PURE__*/
+  messageDesc(file_piperelay_v1_endpoints, 15);
+
+/**
+ * Response of RotateEndpointSecret.
+ *
+ * @generated from message piperelay.v1.RotateEndpointSecretResponse
+ */
+export type RotateEndpointSecretResponse = Message<"piperelay.v1.RotateEndpointSecretResponse"> & {
+  /**
+   * The endpoint with its new secret.
+   *
+   * @generated from field: piperelay.v1.Endpoint endpoint = 1;
+   */
+  endpoint?: Endpoint | undefined;
+};
+
+/**
+ * Describes the message piperelay.v1.RotateEndpointSecretResponse.
+ * Use `create(RotateEndpointSecretResponseSchema)` to create a new message.
+ */
+export const RotateEndpointSecretResponseSchema: GenMessage<RotateEndpointSecretResponse> = /*@__PURE__*/
+  messageDesc(file_piperelay_v1_endpoints, 16);
+
+/**
+ * Request of SendTestEvent.
+ *
+ * @generated from message piperelay.v1.SendTestEventRequest
+ */
+export type SendTestEventRequest = Message<"piperelay.v1.SendTestEventRequest"> & {
+  /**
+   * Endpoint id (`ep_…`).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The event type of the test message; empty means `piperelay.test`.
+   *
+   * @generated from field: string event_type = 2;
+   */
+  eventType: string;
+
+  /**
+   * The payload; unset means a small sample naming the endpoint.
+   *
+   * @generated from field: google.protobuf.Value payload = 3;
+   */
+  payload?: Value | undefined;
+};
+
+/**
+ * Describes the message piperelay.v1.SendTestEventRequest.
+ * Use `create(SendTestEventRequestSchema)` to create a new message.
+ */
+export const SendTestEventRequestSchema: GenMessage<SendTestEventRequest> = /*@__PURE__*/
+  messageDesc(file_piperelay_v1_endpoints, 17);
+
+/**
+ * Response of SendTestEvent.
+ *
+ * @generated from message piperelay.v1.SendTestEventResponse
+ */
+export type SendTestEventResponse = Message<"piperelay.v1.SendTestEventResponse"> & {
+  /**
+   * The test message (`msg_…`).
+   *
+   * @generated from field: string message_id = 1;
+   */
+  messageId: string;
+
+  /**
+   * Its one delivery, to this endpoint (`dlv_…`).
+   *
+   * @generated from field: string delivery_id = 2;
+   */
+  deliveryId: string;
+};
+
+/**
+ * Describes the message piperelay.v1.SendTestEventResponse.
+ * Use `create(SendTestEventResponseSchema)` to create a new message.
+ */
+export const SendTestEventResponseSchema: GenMessage<SendTestEventResponse> = /*@__PURE__*/
+  messageDesc(file_piperelay_v1_endpoints, 18);
+
+/**
  * Endpoints are the customer URLs that messages are delivered to. Every call
  * acts on the application named by `Authorization: Bearer <api_key>`.
  *
@@ -646,6 +751,29 @@ export const EndpointService: GenService<{
     methodKind: "unary";
     input: typeof GetEndpointStatsRequestSchema;
     output: typeof GetEndpointStatsResponseSchema;
+  },
+  /**
+   * Replaces the endpoint's signing secret with a newly generated one. The
+   * old secret keeps signing next to it for `delivery.secret_overlap`
+   * (default 24 hours), so receivers can switch at their own pace.
+   *
+   * @generated from rpc piperelay.v1.EndpointService.RotateEndpointSecret
+   */
+  rotateEndpointSecret: {
+    methodKind: "unary";
+    input: typeof RotateEndpointSecretRequestSchema;
+    output: typeof RotateEndpointSecretResponseSchema;
+  },
+  /**
+   * Sends a test message to this endpoint only, whatever event types it
+   * subscribes to. It is stored and delivered like any other message.
+   *
+   * @generated from rpc piperelay.v1.EndpointService.SendTestEvent
+   */
+  sendTestEvent: {
+    methodKind: "unary";
+    input: typeof SendTestEventRequestSchema;
+    output: typeof SendTestEventResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_piperelay_v1_endpoints, 0);

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file piperelay/v1/health.proto.
  */
 export const file_piperelay_v1_health: GenFile = /*@__PURE__*/
-  fileDesc("ChlwaXBlcmVsYXkvdjEvaGVhbHRoLnByb3RvEgxwaXBlcmVsYXkudjEiFAoSQ2hlY2tIZWFsdGhSZXF1ZXN0Ij8KEERlcGVuZGVuY3lIZWFsdGgSDAoEbmFtZRgBIAEoCRIOCgZzdGF0dXMYAiABKAkSDQoFZXJyb3IYAyABKAkiZgoTQ2hlY2tIZWFsdGhSZXNwb25zZRIOCgZzdGF0dXMYASABKAkSDwoHdmVyc2lvbhgCIAEoCRIuCgZjaGVja3MYAyADKAsyHi5waXBlcmVsYXkudjEuRGVwZW5kZW5jeUhlYWx0aCIRCg9HZXRTdGF0c1JlcXVlc3QiygIKEEdldFN0YXRzUmVzcG9uc2USFgoObWVzc2FnZXNfdG9kYXkYASABKAUSGgoSbWVzc2FnZXNfdGhpc193ZWVrGAIgASgFEhsKE21lc3NhZ2VzX3RoaXNfbW9udGgYAyABKAUSHAoUZGVsaXZlcmllc19zdWNjZWVkZWQYBCABKAUSGQoRZGVsaXZlcmllc19mYWlsZWQYBSABKAUSGgoSZGVsaXZlcmllc19wZW5kaW5nGAYgASgFEhQKDHN1Y2Nlc3NfcmF0ZRgHIAEoARIWCg5hdmdfbGF0ZW5jeV9tcxgIIAEoARIWCg5wOTVfbGF0ZW5jeV9tcxgJIAEoARIYChBhY3RpdmVfZW5kcG9pbnRzGAogASgFEjAKDGdlbmVyYXRlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAy3QEKDUhlYWx0aFNlcnZpY2USagoLQ2hlY2tIZWFsdGgSIC5waXBlcmVsYXkudjEuQ2hlY2tIZWFsdGhSZXF1ZXN0GiEucGlwZXJlbGF5LnYxLkNoZWNrSGVhbHRoUmVzcG9uc2UiFoLT5JMCEBIOL2FwaS92MS9oZWFsdGgSYAoIR2V0U3RhdHMSHS5waXBlcmVsYXkudjEuR2V0U3RhdHNSZXF1ZXN0Gh4ucGlwZXJlbGF5LnYxLkdldFN0YXRzUmVzcG9uc2UiFYLT5JMCDxINL2FwaS92MS9zdGF0c2IGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_timestamp]);
+  fileDesc("ChlwaXBlcmVsYXkvdjEvaGVhbHRoLnByb3RvEgxwaXBlcmVsYXkudjEiFAoSQ2hlY2tIZWFsdGhSZXF1ZXN0Ij8KEERlcGVuZGVuY3lIZWFsdGgSDAoEbmFtZRgBIAEoCRIOCgZzdGF0dXMYAiABKAkSDQoFZXJyb3IYAyABKAkiZgoTQ2hlY2tIZWFsdGhSZXNwb25zZRIOCgZzdGF0dXMYASABKAkSDwoHdmVyc2lvbhgCIAEoCRIuCgZjaGVja3MYAyADKAsyHi5waXBlcmVsYXkudjEuRGVwZW5kZW5jeUhlYWx0aCIRCg9HZXRTdGF0c1JlcXVlc3QiygIKEEdldFN0YXRzUmVzcG9uc2USFgoObWVzc2FnZXNfdG9kYXkYASABKAUSGgoSbWVzc2FnZXNfdGhpc193ZWVrGAIgASgFEhsKE21lc3NhZ2VzX3RoaXNfbW9udGgYAyABKAUSHAoUZGVsaXZlcmllc19zdWNjZWVkZWQYBCABKAUSGQoRZGVsaXZlcmllc19mYWlsZWQYBSABKAUSGgoSZGVsaXZlcmllc19wZW5kaW5nGAYgASgFEhQKDHN1Y2Nlc3NfcmF0ZRgHIAEoARIWCg5hdmdfbGF0ZW5jeV9tcxgIIAEoARIWCg5wOTVfbGF0ZW5jeV9tcxgJIAEoARIYChBhY3RpdmVfZW5kcG9pbnRzGAogASgFEjAKDGdlbmVyYXRlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAibwoVR2V0U3RhdHNTZXJpZXNSZXF1ZXN0EikKBXNpbmNlGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5idWNrZXRfc2Vjb25kcxgCIAEoBRITCgtlbmRwb2ludF9pZBgDIAEoCSLoAQoLU3RhdHNCdWNrZXQSKQoFc3RhcnQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCG1lc3NhZ2VzGAIgASgFEhoKEmF0dGVtcHRzX3N1Y2NlZWRlZBgDIAEoBRIXCg9hdHRlbXB0c19mYWlsZWQYBCABKAUSHAoUZGVsaXZlcmllc19zdWNjZWVkZWQYBSABKAUSGQoRZGVsaXZlcmllc19mYWlsZWQYBiABKAUSFgoOYXZnX2xhdGVuY3lfbXMYByABKAESFgoOcDk1X2xhdGVuY3lfbXMYCCABKAEiXAoWR2V0U3RhdHNTZXJpZXNSZXNwb25zZRIqCgdidWNrZXRzGAEgAygLMhkucGlwZXJlbGF5LnYxLlN0YXRzQnVja2V0EhYKDmJ1Y2tldF9zZWNvbmRzGAIgASgFMtgCCg1IZWFsdGhTZXJ2aWNlEmoKC0NoZWNrSGVhbHRoEiAucGlwZXJlbGF5LnYxLkNoZWNrSGVhbHRoUmVxdWVzdBohLnBpcGVyZWxheS52MS5DaGVja0hlYWx0aFJlc3BvbnNlIhaC0+STAhASDi9hcGkvdjEvaGVhbHRoEmAKCEdldFN0YXRzEh0ucGlwZXJlbGF5LnYxLkdldFN0YXRzUmVxdWVzdBoeLnBpcGVyZWxheS52MS5HZXRTdGF0c1Jlc3BvbnNlIhWC0+STAg8SDS9hcGkvdjEvc3RhdHMSeQoOR2V0U3RhdHNTZXJpZXMSIy5waXBlcmVsYXkudjEuR2V0U3RhdHNTZXJpZXNSZXF1ZXN0GiQucGlwZXJlbGF5LnYxLkdldFN0YXRzU2VyaWVzUmVzcG9uc2UiHILT5JMCFhIUL2FwaS92MS9zdGF0cy9zZXJpZXNiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_timestamp]);
 
 /**
  * Request of CheckHealth.
@@ -207,6 +207,140 @@ export const GetStatsResponseSchema: GenMessage<GetStatsResponse> = /*@__PURE__*
   messageDesc(file_piperelay_v1_health, 4);
 
 /**
+ * Request of GetStatsSeries.
+ *
+ * @generated from message piperelay.v1.GetStatsSeriesRequest
+ */
+export type GetStatsSeriesRequest = Message<"piperelay.v1.GetStatsSeriesRequest"> & {
+  /**
+   * Start of the series; unset means 24 hours ago. Rounded down to a bucket boundary.
+   *
+   * @generated from field: google.protobuf.Timestamp since = 1;
+   */
+  since?: Timestamp | undefined;
+
+  /**
+   * Bucket width in seconds, 1 to 86,400; 0 means 3,600. At most 1,000 buckets.
+   *
+   * @generated from field: int32 bucket_seconds = 2;
+   */
+  bucketSeconds: number;
+
+  /**
+   * Only this endpoint's deliveries and attempts (`ep_…`); messages are then
+   * those with a delivery to it.
+   *
+   * @generated from field: string endpoint_id = 3;
+   */
+  endpointId: string;
+};
+
+/**
+ * Describes the message piperelay.v1.GetStatsSeriesRequest.
+ * Use `create(GetStatsSeriesRequestSchema)` to create a new message.
+ */
+export const GetStatsSeriesRequestSchema: GenMessage<GetStatsSeriesRequest> = /*@__PURE__*/
+  messageDesc(file_piperelay_v1_health, 5);
+
+/**
+ * Counts within one time bucket.
+ *
+ * @generated from message piperelay.v1.StatsBucket
+ */
+export type StatsBucket = Message<"piperelay.v1.StatsBucket"> & {
+  /**
+   * Start of the bucket.
+   *
+   * @generated from field: google.protobuf.Timestamp start = 1;
+   */
+  start?: Timestamp | undefined;
+
+  /**
+   * Messages accepted.
+   *
+   * @generated from field: int32 messages = 2;
+   */
+  messages: number;
+
+  /**
+   * Attempts that succeeded.
+   *
+   * @generated from field: int32 attempts_succeeded = 3;
+   */
+  attemptsSucceeded: number;
+
+  /**
+   * Attempts that failed.
+   *
+   * @generated from field: int32 attempts_failed = 4;
+   */
+  attemptsFailed: number;
+
+  /**
+   * Deliveries that succeeded, by completion time.
+   *
+   * @generated from field: int32 deliveries_succeeded = 5;
+   */
+  deliveriesSucceeded: number;
+
+  /**
+   * Deliveries that exhausted their retries, by completion time.
+   *
+   * @generated from field: int32 deliveries_failed = 6;
+   */
+  deliveriesFailed: number;
+
+  /**
+   * Mean attempt latency in milliseconds; 0 without attempts.
+   *
+   * @generated from field: double avg_latency_ms = 7;
+   */
+  avgLatencyMs: number;
+
+  /**
+   * 95th percentile attempt latency in milliseconds; 0 without attempts.
+   *
+   * @generated from field: double p95_latency_ms = 8;
+   */
+  p95LatencyMs: number;
+};
+
+/**
+ * Describes the message piperelay.v1.StatsBucket.
+ * Use `create(StatsBucketSchema)` to create a new message.
+ */
+export const StatsBucketSchema: GenMessage<StatsBucket> = /*@__PURE__*/
+  messageDesc(file_piperelay_v1_health, 6);
+
+/**
+ * Response of GetStatsSeries.
+ *
+ * @generated from message piperelay.v1.GetStatsSeriesResponse
+ */
+export type GetStatsSeriesResponse = Message<"piperelay.v1.GetStatsSeriesResponse"> & {
+  /**
+   * Every bucket from `since` to now, oldest first, empty ones included.
+   *
+   * @generated from field: repeated piperelay.v1.StatsBucket buckets = 1;
+   */
+  buckets: StatsBucket[];
+
+  /**
+   * Bucket width in seconds.
+   *
+   * @generated from field: int32 bucket_seconds = 2;
+   */
+  bucketSeconds: number;
+};
+
+/**
+ * Describes the message piperelay.v1.GetStatsSeriesResponse.
+ * Use `create(GetStatsSeriesResponseSchema)` to create a new message.
+ */
+export const GetStatsSeriesResponseSchema: GenMessage<GetStatsSeriesResponse> = /*@__PURE__*/
+  messageDesc(file_piperelay_v1_health, 7);
+
+/**
  * Health and statistics. Health needs no credentials; stats take an
  * application's API key (that application's figures) or the admin token (all
  * applications).
@@ -233,6 +367,17 @@ export const HealthService: GenService<{
     methodKind: "unary";
     input: typeof GetStatsRequestSchema;
     output: typeof GetStatsResponseSchema;
+  },
+  /**
+   * Message and delivery counts and attempt latency in time buckets, for
+   * charts. Same credentials as GetStats.
+   *
+   * @generated from rpc piperelay.v1.HealthService.GetStatsSeries
+   */
+  getStatsSeries: {
+    methodKind: "unary";
+    input: typeof GetStatsSeriesRequestSchema;
+    output: typeof GetStatsSeriesResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_piperelay_v1_health, 0);

@@ -1,0 +1,3 @@
+module example.com/piperelay-go-receiver
+
+go 1.19
