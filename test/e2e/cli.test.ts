@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { restClient } from "../support/api-client.js";
 import { createEndpoint } from "../support/fixtures.js";
 import { eventually } from "../support/poll.js";
-import { buildBundles } from "../support/processes.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
 import { stackEnv, startStack, type TestStack } from "../support/stack.js";
 
@@ -16,7 +15,6 @@ let receiver: Receiver;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  buildBundles();
   stack = await startStack();
   receiver = await startReceiver();
   env = { ...process.env, ...stackEnv(stack.database, stack.config.queue.prefix) } as Record<string, string>;

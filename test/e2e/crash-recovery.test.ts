@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { restClient } from "../support/api-client.js";
 import { createApp, createEndpoint } from "../support/fixtures.js";
 import { eventually } from "../support/poll.js";
-import { buildBundles, type ServiceProcess, spawnService, waitForOutput } from "../support/processes.js";
+import { type ServiceProcess, spawnService, waitForOutput } from "../support/processes.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
 import { stackEnv, startStack, type TestStack } from "../support/stack.js";
 
@@ -16,7 +16,6 @@ const stacks: TestStack[] = [];
 let receiver: Receiver;
 
 beforeAll(async () => {
-  buildBundles();
   // A little slow, so that work is in flight when a process dies.
   receiver = await startReceiver();
 });

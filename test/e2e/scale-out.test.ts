@@ -5,7 +5,7 @@ import { ingestComponent } from "@piperelay/ingest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, createEndpoint, sendMessage } from "../support/fixtures.js";
 import { eventually } from "../support/poll.js";
-import { buildBundles, type ServiceProcess, spawnService, waitForOutput } from "../support/processes.js";
+import { type ServiceProcess, spawnService, waitForOutput } from "../support/processes.js";
 import { stackEnv, startStack, type TestStack } from "../support/stack.js";
 
 // Ingest and admin run in this process; dispatchers are OS processes that join and
@@ -30,7 +30,6 @@ function jobsProcessed(proc: ServiceProcess): number {
 }
 
 beforeAll(async () => {
-  buildBundles();
   stack = await startStack({}, [ingestComponent, adminComponent]);
   // A receiver that takes a moment per request, so that attempts are in flight when a dispatcher leaves.
   receiver = createServer((req, res) => {

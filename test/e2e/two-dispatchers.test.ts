@@ -4,7 +4,7 @@ import { ingestComponent } from "@piperelay/ingest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, createEndpoint, sendMessage } from "../support/fixtures.js";
 import { eventually } from "../support/poll.js";
-import { buildBundles, type ServiceProcess, spawnService, waitForOutput } from "../support/processes.js";
+import { type ServiceProcess, spawnService, waitForOutput } from "../support/processes.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
 import { stackEnv, startStack, type TestStack } from "../support/stack.js";
 
@@ -16,7 +16,6 @@ let inFlight = 0;
 let maxInFlight = 0;
 
 beforeAll(async () => {
-  buildBundles();
   stack = await startStack({}, [ingestComponent, adminComponent]);
   receiver = await startReceiver();
   const env = {

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { ensureDatabase, migrateUp } from "@piperelay/db";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
@@ -8,6 +9,9 @@ import { adminDatabaseUrl, templateDatabaseName, testDatabaseUrl } from "./urls.
  * (CREATE DATABASE … TEMPLATE), which takes milliseconds instead of a migration.
  */
 export default async function setup(_project: TestProject): Promise<() => Promise<void>> {
+  // Process-level tests run the bundles, so build them once from the sources under test,
+  // before any test file starts (building per file would race with running children).
+  execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
   const name = templateDatabaseName();
   await dropDatabase(name);
   const url = testDatabaseUrl(name);

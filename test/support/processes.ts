@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 
 export interface ServiceProcess {
@@ -10,15 +10,6 @@ export interface ServiceProcess {
 
 const root = resolve(import.meta.dirname, "../..");
 
-let built = false;
-
-/** Bundles dist/ from the sources under test (once per test file), so child processes run this code. */
-export function buildBundles(): void {
-  if (built) return;
-  execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: root, stdio: "inherit" });
-  built = true;
-}
-
 const bundles = {
   ingest: "services/ingest/dist/main.mjs",
   dispatcher: "services/dispatcher/dist/main.mjs",
@@ -26,7 +17,7 @@ const bundles = {
   piperelay: "packages/cli/dist/piperelay.mjs",
 };
 
-/** Runs a bundled service as a real child process; call {@link buildBundles} first. */
+/** Runs a bundled service as a real child process (the global setup builds the bundles). */
 export function spawnService(
   name: keyof typeof bundles,
   env: Record<string, string>,
