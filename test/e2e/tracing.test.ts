@@ -8,8 +8,9 @@ import { eventually } from "../support/poll.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
 import { startStack, type TestStack } from "../support/stack.js";
 
-// The whole stack in this process, its spans kept in memory. The stack runs with
-// PIPERELAY_RETRY_SCHEDULE=1s,2s: a failed first attempt is retried a second later (a NAK).
+// The whole stack in this process, its spans kept in memory. A failed first attempt is
+// retried a second later (a NAK); a second failure waits 4 s, longer than the NAK limit,
+// so that retry is parked in PostgreSQL and republished by the outbox relay.
 const exporter = new InMemorySpanExporter();
 let telemetry: Telemetry;
 let stack: TestStack;
@@ -17,7 +18,7 @@ const receivers: Receiver[] = [];
 
 beforeAll(async () => {
   telemetry = await startTelemetry({ serviceName: "piperelay-test", exporter });
-  stack = await startStack();
+  stack = await startStack({ PIPERELAY_RETRY_SCHEDULE: "1s,4s", PIPERELAY_QUEUE_NAK_MAX_DELAY: "3s" });
 });
 afterAll(async () => {
   for (const receiver of receivers) await receiver.close();
@@ -208,4 +209,44 @@ describe("tracing", () => {
     // Nothing of the retry landed in the caller's trace.
     expect(inTrace(caller.traceId).filter((s) => s.kind === SpanKind.CONSUMER)).toHaveLength(1);
   });
+
+  it("links a retry republished from PostgreSQL hours later back to the request that sent the message", async () => {
+    const flaky = await receiver((_, index) => (index < 2 ? { status: 500 } : { status: 200 }));
+    const app = await createApp(stack.baseUrl);
+    await createEndpoint(stack.baseUrl, app.apiKey, { url: flaky.url });
+    const caller = callerContext();
+    await sendMessage(
+      stack.baseUrl,
+      app.apiKey,
+      { event_type: "order.paid", payload: { order: 3 } },
+      { traceparent: caller.traceparent },
+    );
+    await flaky.waitFor(3, 30_000);
+    const server = only(inTrace(caller.traceId), "RPC span", (s) => s.kind === SpanKind.SERVER);
+    const deliveryId = String(
+      only(inTrace(caller.traceId), "publish span", (s) => s.kind === SpanKind.PRODUCER).attributes[
+        "piperelay.delivery_id"
+      ],
+    );
+    // The relay's publish of the third attempt starts a trace of its own, linked to the original request.
+    const republish = await eventually(() =>
+      finished().find(
+        (s) =>
+          s.kind === SpanKind.PRODUCER &&
+          s.attributes["piperelay.delivery_id"] === deliveryId &&
+          s.attributes["piperelay.attempt_number"] === 3,
+      ),
+    );
+    expect(republish.spanContext().traceId).not.toBe(caller.traceId);
+    expect(republish.parentSpanContext).toBeUndefined();
+    expect(republish.links).toHaveLength(1);
+    expect(republish.links[0]?.context).toMatchObject({ traceId: caller.traceId, spanId: idOf(server) });
+    expect(republish.links[0]?.attributes).toEqual({ "piperelay.link.reason": "republished" });
+    const third = await attempt(deliveryId, (traceId) => traceId === republish.spanContext().traceId);
+    expect(parentOf(third.job)).toBe(idOf(republish));
+    expect(third.job.attributes).toMatchObject({
+      "piperelay.attempt_number": 3,
+      "http.response.status_code": 200,
+    });
+  }, 60_000);
 });

@@ -40,17 +40,29 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   async function runOnce(): Promise<number> {
     const rows = await prisma.$queryRaw<
-      { id: string; application_id: string; endpoint_id: string; attempt_count: number }[]
+      {
+        id: string;
+        application_id: string;
+        endpoint_id: string;
+        attempt_count: number;
+        message_id: string;
+        event_type: string;
+        trace_context: string | null;
+      }[]
     >`
-      SELECT id, application_id, endpoint_id, attempt_count FROM deliveries
-      WHERE enqueued_at IS NULL AND status IN ('pending', 'retrying')
-        AND next_retry_at <= now() AND updated_at < now() - make_interval(secs => ${graceMs / 1000}::float8)
-      ORDER BY next_retry_at LIMIT ${batchSize}`;
+      SELECT d.id, d.application_id, d.endpoint_id, d.attempt_count, d.message_id, m.event_type, m.trace_context
+      FROM deliveries d JOIN messages m ON m.id = d.message_id
+      WHERE d.enqueued_at IS NULL AND d.status IN ('pending', 'retrying')
+        AND d.next_retry_at <= now() AND d.updated_at < now() - make_interval(secs => ${graceMs / 1000}::float8)
+      ORDER BY d.next_retry_at LIMIT ${batchSize}`;
     const jobs: QueuedDelivery[] = rows.map((row) => ({
       deliveryId: row.id,
       applicationId: row.application_id,
       endpointId: row.endpoint_id,
       attempt: row.attempt_count + 1,
+      messageId: row.message_id,
+      eventType: row.event_type,
+      ...(row.trace_context ? { originTraceparent: row.trace_context } : {}),
     }));
     return publisher.publish(jobs);
   }

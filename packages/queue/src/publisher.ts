@@ -6,6 +6,7 @@ import {
   defaultTracer,
   injectTraceContext,
   isSpanContextValid,
+  linkToTraceparent,
   PipeRelayAttributes,
   recordError,
   startProducerSpan,
@@ -22,6 +23,12 @@ export interface QueuedDelivery extends DeliveryJob {
   /** For traces only (sent in headers while tracing): ingest knows them, the outbox relay does not. */
   messageId?: string;
   eventType?: string;
+  /**
+   * For traces only: the traceparent of the request that sent the message,
+   * when the job is published outside it (by the outbox relay); the publish
+   * span then starts a new trace linked to that one.
+   */
+  originTraceparent?: string;
 }
 
 export interface DeliveryPublisher {
@@ -60,6 +67,7 @@ export function createDeliveryPublisher(options: DeliveryPublisherOptions): Deli
       subject,
       subjectTemplate,
       messageId: msgID,
+      links: [linkToTraceparent(d.originTraceparent, "republished")].filter((l) => l !== undefined),
       attributes: {
         [PipeRelayAttributes.applicationId]: d.applicationId,
         [PipeRelayAttributes.endpointId]: d.endpointId,

@@ -9,8 +9,10 @@ export {
 } from "./attributes.js";
 export type { ConsumerSpanOptions, MessageHeaders, ProducerSpanOptions, TracedIds } from "./messaging.js";
 export {
+  currentTraceparent,
   extractTraceContext,
   injectTraceContext,
+  linkToTraceparent,
   startConsumerSpan,
   startProducerSpan,
   tracedIdAttributes,

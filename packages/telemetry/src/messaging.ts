@@ -74,6 +74,23 @@ export function tracedIdAttributes(headers: MessageHeaders | undefined): Attribu
   };
 }
 
+/** The active span's W3C traceparent, or undefined when nothing is being traced. */
+export function currentTraceparent(from: Context = context.active()): string | undefined {
+  const spanContext = trace.getSpanContext(from);
+  if (!spanContext || !isSpanContextValid(spanContext)) return undefined;
+  const carrier: Record<string, string> = {};
+  propagation.inject(from, carrier);
+  return carrier.traceparent;
+}
+
+/** A span link to the trace a stored traceparent names, or undefined when it names none. */
+export function linkToTraceparent(traceparent: string | undefined, reason: string): Link | undefined {
+  if (!traceparent) return undefined;
+  const remote = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, { traceparent }));
+  if (!remote || !isSpanContextValid(remote)) return undefined;
+  return { context: remote, attributes: { [PipeRelayAttributes.linkReason]: reason } };
+}
+
 /** What {@link startProducerSpan} needs to know about one published message. */
 export interface ProducerSpanOptions {
   /** Low-cardinality name of the destination, used in the span name (`send <destination>`). */
@@ -85,12 +102,15 @@ export interface ProducerSpanOptions {
   /** The message's dedupe id (`Nats-Msg-Id`). */
   messageId: string;
   attributes?: Attributes;
+  /** Links to related traces, e.g. the original request of a republished retry. */
+  links?: Link[];
 }
 
 /** Starts the PRODUCER span of one publish, a child of the active span. End it when the broker acknowledged. */
 export function startProducerSpan(tracer: Tracer, options: ProducerSpanOptions): Span {
   return tracer.startSpan(`send ${options.destination}`, {
     kind: SpanKind.PRODUCER,
+    links: options.links ?? [],
     attributes: {
       [MessagingAttributes.system]: messagingSystem,
       [MessagingAttributes.operationType]: "send",

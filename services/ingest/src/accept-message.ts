@@ -2,6 +2,7 @@ import { matchesEventType, newId } from "@piperelay/core";
 import { Prisma, type PrismaClient } from "@piperelay/db";
 import type { DeliveryPublisher, QueuedDelivery } from "@piperelay/queue";
 import {
+  currentTraceparent,
   defaultTracer,
   inSpan,
   PipeRelayAttributes,
@@ -67,6 +68,8 @@ export async function acceptMessage(
     eventType: message.eventType,
   }));
   const status = deliveries.length === 0 ? "delivered" : "pending";
+  // Kept with the message so retries republished much later can link back to this trace.
+  const traceContext = currentTraceparent();
   setActiveSpanAttributes({
     [PipeRelayAttributes.messageId]: messageId,
     [PipeRelayAttributes.endpointsTargeted]: deliveries.length,
@@ -92,6 +95,7 @@ export async function acceptMessage(
             status,
             endpointsTargeted: deliveries.length,
             idempotencyKey: message.idempotencyKey ?? null,
+            traceContext: traceContext ?? null,
             timestamp,
           },
         }),

@@ -945,6 +945,7 @@ export const MessageScalarFieldEnum = {
   status: 'status',
   endpointsTargeted: 'endpointsTargeted',
   idempotencyKey: 'idempotencyKey',
+  traceContext: 'traceContext',
   timestamp: 'timestamp'
 } as const
 

@@ -115,6 +115,7 @@ export const MessageScalarFieldEnum = {
   status: 'status',
   endpointsTargeted: 'endpointsTargeted',
   idempotencyKey: 'idempotencyKey',
+  traceContext: 'traceContext',
   timestamp: 'timestamp'
 } as const
 

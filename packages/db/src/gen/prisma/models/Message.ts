@@ -42,6 +42,7 @@ export type MessageMinAggregateOutputType = {
   status: string | null
   endpointsTargeted: number | null
   idempotencyKey: string | null
+  traceContext: string | null
   timestamp: Date | null
 }
 
@@ -53,6 +54,7 @@ export type MessageMaxAggregateOutputType = {
   status: string | null
   endpointsTargeted: number | null
   idempotencyKey: string | null
+  traceContext: string | null
   timestamp: Date | null
 }
 
@@ -64,6 +66,7 @@ export type MessageCountAggregateOutputType = {
   status: number
   endpointsTargeted: number
   idempotencyKey: number
+  traceContext: number
   timestamp: number
   _all: number
 }
@@ -85,6 +88,7 @@ export type MessageMinAggregateInputType = {
   status?: true
   endpointsTargeted?: true
   idempotencyKey?: true
+  traceContext?: true
   timestamp?: true
 }
 
@@ -96,6 +100,7 @@ export type MessageMaxAggregateInputType = {
   status?: true
   endpointsTargeted?: true
   idempotencyKey?: true
+  traceContext?: true
   timestamp?: true
 }
 
@@ -107,6 +112,7 @@ export type MessageCountAggregateInputType = {
   status?: true
   endpointsTargeted?: true
   idempotencyKey?: true
+  traceContext?: true
   timestamp?: true
   _all?: true
 }
@@ -205,6 +211,7 @@ export type MessageGroupByOutputType = {
   status: string
   endpointsTargeted: number
   idempotencyKey: string | null
+  traceContext: string | null
   timestamp: Date
   _count: MessageCountAggregateOutputType | null
   _avg: MessageAvgAggregateOutputType | null
@@ -239,6 +246,7 @@ export type MessageWhereInput = {
   status?: Prisma.StringFilter<"Message"> | string
   endpointsTargeted?: Prisma.IntFilter<"Message"> | number
   idempotencyKey?: Prisma.StringNullableFilter<"Message"> | string | null
+  traceContext?: Prisma.StringNullableFilter<"Message"> | string | null
   timestamp?: Prisma.DateTimeFilter<"Message"> | Date | string
   application?: Prisma.XOR<Prisma.ApplicationScalarRelationFilter, Prisma.ApplicationWhereInput>
   deliveries?: Prisma.DeliveryListRelationFilter
@@ -252,6 +260,7 @@ export type MessageOrderByWithRelationInput = {
   status?: Prisma.SortOrder
   endpointsTargeted?: Prisma.SortOrder
   idempotencyKey?: Prisma.SortOrderInput | Prisma.SortOrder
+  traceContext?: Prisma.SortOrderInput | Prisma.SortOrder
   timestamp?: Prisma.SortOrder
   application?: Prisma.ApplicationOrderByWithRelationInput
   deliveries?: Prisma.DeliveryOrderByRelationAggregateInput
@@ -269,6 +278,7 @@ export type MessageWhereUniqueInput = Prisma.AtLeast<{
   status?: Prisma.StringFilter<"Message"> | string
   endpointsTargeted?: Prisma.IntFilter<"Message"> | number
   idempotencyKey?: Prisma.StringNullableFilter<"Message"> | string | null
+  traceContext?: Prisma.StringNullableFilter<"Message"> | string | null
   timestamp?: Prisma.DateTimeFilter<"Message"> | Date | string
   application?: Prisma.XOR<Prisma.ApplicationScalarRelationFilter, Prisma.ApplicationWhereInput>
   deliveries?: Prisma.DeliveryListRelationFilter
@@ -282,6 +292,7 @@ export type MessageOrderByWithAggregationInput = {
   status?: Prisma.SortOrder
   endpointsTargeted?: Prisma.SortOrder
   idempotencyKey?: Prisma.SortOrderInput | Prisma.SortOrder
+  traceContext?: Prisma.SortOrderInput | Prisma.SortOrder
   timestamp?: Prisma.SortOrder
   _count?: Prisma.MessageCountOrderByAggregateInput
   _avg?: Prisma.MessageAvgOrderByAggregateInput
@@ -301,6 +312,7 @@ export type MessageScalarWhereWithAggregatesInput = {
   status?: Prisma.StringWithAggregatesFilter<"Message"> | string
   endpointsTargeted?: Prisma.IntWithAggregatesFilter<"Message"> | number
   idempotencyKey?: Prisma.StringNullableWithAggregatesFilter<"Message"> | string | null
+  traceContext?: Prisma.StringNullableWithAggregatesFilter<"Message"> | string | null
   timestamp?: Prisma.DateTimeWithAggregatesFilter<"Message"> | Date | string
 }
 
@@ -311,6 +323,7 @@ export type MessageCreateInput = {
   status?: string
   endpointsTargeted?: number
   idempotencyKey?: string | null
+  traceContext?: string | null
   timestamp?: Date | string
   application: Prisma.ApplicationCreateNestedOneWithoutMessagesInput
   deliveries?: Prisma.DeliveryCreateNestedManyWithoutMessageInput
@@ -324,6 +337,7 @@ export type MessageUncheckedCreateInput = {
   status?: string
   endpointsTargeted?: number
   idempotencyKey?: string | null
+  traceContext?: string | null
   timestamp?: Date | string
   deliveries?: Prisma.DeliveryUncheckedCreateNestedManyWithoutMessageInput
 }
@@ -335,6 +349,7 @@ export type MessageUpdateInput = {
   status?: Prisma.StringFieldUpdateOperationsInput | string
   endpointsTargeted?: Prisma.IntFieldUpdateOperationsInput | number
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  traceContext?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   timestamp?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   application?: Prisma.ApplicationUpdateOneRequiredWithoutMessagesNestedInput
   deliveries?: Prisma.DeliveryUpdateManyWithoutMessageNestedInput
@@ -348,6 +363,7 @@ export type MessageUncheckedUpdateInput = {
   status?: Prisma.StringFieldUpdateOperationsInput | string
   endpointsTargeted?: Prisma.IntFieldUpdateOperationsInput | number
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  traceContext?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   timestamp?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   deliveries?: Prisma.DeliveryUncheckedUpdateManyWithoutMessageNestedInput
 }
@@ -360,6 +376,7 @@ export type MessageCreateManyInput = {
   status?: string
   endpointsTargeted?: number
   idempotencyKey?: string | null
+  traceContext?: string | null
   timestamp?: Date | string
 }
 
@@ -370,6 +387,7 @@ export type MessageUpdateManyMutationInput = {
   status?: Prisma.StringFieldUpdateOperationsInput | string
   endpointsTargeted?: Prisma.IntFieldUpdateOperationsInput | number
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  traceContext?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   timestamp?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -381,6 +399,7 @@ export type MessageUncheckedUpdateManyInput = {
   status?: Prisma.StringFieldUpdateOperationsInput | string
   endpointsTargeted?: Prisma.IntFieldUpdateOperationsInput | number
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  traceContext?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   timestamp?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -407,6 +426,7 @@ export type MessageCountOrderByAggregateInput = {
   status?: Prisma.SortOrder
   endpointsTargeted?: Prisma.SortOrder
   idempotencyKey?: Prisma.SortOrder
+  traceContext?: Prisma.SortOrder
   timestamp?: Prisma.SortOrder
 }
 
@@ -422,6 +442,7 @@ export type MessageMaxOrderByAggregateInput = {
   status?: Prisma.SortOrder
   endpointsTargeted?: Prisma.SortOrder
   idempotencyKey?: Prisma.SortOrder
+  traceContext?: Prisma.SortOrder
   timestamp?: Prisma.SortOrder
 }
 
@@ -433,6 +454,7 @@ export type MessageMinOrderByAggregateInput = {
   status?: Prisma.SortOrder
   endpointsTargeted?: Prisma.SortOrder
   idempotencyKey?: Prisma.SortOrder
+  traceContext?: Prisma.SortOrder
   timestamp?: Prisma.SortOrder
 }
 
@@ -516,6 +538,7 @@ export type MessageCreateWithoutApplicationInput = {
   status?: string
   endpointsTargeted?: number
   idempotencyKey?: string | null
+  traceContext?: string | null
   timestamp?: Date | string
   deliveries?: Prisma.DeliveryCreateNestedManyWithoutMessageInput
 }
@@ -527,6 +550,7 @@ export type MessageUncheckedCreateWithoutApplicationInput = {
   status?: string
   endpointsTargeted?: number
   idempotencyKey?: string | null
+  traceContext?: string | null
   timestamp?: Date | string
   deliveries?: Prisma.DeliveryUncheckedCreateNestedManyWithoutMessageInput
 }
@@ -568,6 +592,7 @@ export type MessageScalarWhereInput = {
   status?: Prisma.StringFilter<"Message"> | string
   endpointsTargeted?: Prisma.IntFilter<"Message"> | number
   idempotencyKey?: Prisma.StringNullableFilter<"Message"> | string | null
+  traceContext?: Prisma.StringNullableFilter<"Message"> | string | null
   timestamp?: Prisma.DateTimeFilter<"Message"> | Date | string
 }
 
@@ -578,6 +603,7 @@ export type MessageCreateWithoutDeliveriesInput = {
   status?: string
   endpointsTargeted?: number
   idempotencyKey?: string | null
+  traceContext?: string | null
   timestamp?: Date | string
   application: Prisma.ApplicationCreateNestedOneWithoutMessagesInput
 }
@@ -590,6 +616,7 @@ export type MessageUncheckedCreateWithoutDeliveriesInput = {
   status?: string
   endpointsTargeted?: number
   idempotencyKey?: string | null
+  traceContext?: string | null
   timestamp?: Date | string
 }
 
@@ -616,6 +643,7 @@ export type MessageUpdateWithoutDeliveriesInput = {
   status?: Prisma.StringFieldUpdateOperationsInput | string
   endpointsTargeted?: Prisma.IntFieldUpdateOperationsInput | number
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  traceContext?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   timestamp?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   application?: Prisma.ApplicationUpdateOneRequiredWithoutMessagesNestedInput
 }
@@ -628,6 +656,7 @@ export type MessageUncheckedUpdateWithoutDeliveriesInput = {
   status?: Prisma.StringFieldUpdateOperationsInput | string
   endpointsTargeted?: Prisma.IntFieldUpdateOperationsInput | number
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  traceContext?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   timestamp?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -638,6 +667,7 @@ export type MessageCreateManyApplicationInput = {
   status?: string
   endpointsTargeted?: number
   idempotencyKey?: string | null
+  traceContext?: string | null
   timestamp?: Date | string
 }
 
@@ -648,6 +678,7 @@ export type MessageUpdateWithoutApplicationInput = {
   status?: Prisma.StringFieldUpdateOperationsInput | string
   endpointsTargeted?: Prisma.IntFieldUpdateOperationsInput | number
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  traceContext?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   timestamp?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   deliveries?: Prisma.DeliveryUpdateManyWithoutMessageNestedInput
 }
@@ -659,6 +690,7 @@ export type MessageUncheckedUpdateWithoutApplicationInput = {
   status?: Prisma.StringFieldUpdateOperationsInput | string
   endpointsTargeted?: Prisma.IntFieldUpdateOperationsInput | number
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  traceContext?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   timestamp?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   deliveries?: Prisma.DeliveryUncheckedUpdateManyWithoutMessageNestedInput
 }
@@ -670,6 +702,7 @@ export type MessageUncheckedUpdateManyWithoutApplicationInput = {
   status?: Prisma.StringFieldUpdateOperationsInput | string
   endpointsTargeted?: Prisma.IntFieldUpdateOperationsInput | number
   idempotencyKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  traceContext?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   timestamp?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -712,6 +745,7 @@ export type MessageSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   status?: boolean
   endpointsTargeted?: boolean
   idempotencyKey?: boolean
+  traceContext?: boolean
   timestamp?: boolean
   application?: boolean | Prisma.ApplicationDefaultArgs<ExtArgs>
   deliveries?: boolean | Prisma.Message$deliveriesArgs<ExtArgs>
@@ -726,6 +760,7 @@ export type MessageSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   status?: boolean
   endpointsTargeted?: boolean
   idempotencyKey?: boolean
+  traceContext?: boolean
   timestamp?: boolean
   application?: boolean | Prisma.ApplicationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["message"]>
@@ -738,6 +773,7 @@ export type MessageSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   status?: boolean
   endpointsTargeted?: boolean
   idempotencyKey?: boolean
+  traceContext?: boolean
   timestamp?: boolean
   application?: boolean | Prisma.ApplicationDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["message"]>
@@ -750,10 +786,11 @@ export type MessageSelectScalar = {
   status?: boolean
   endpointsTargeted?: boolean
   idempotencyKey?: boolean
+  traceContext?: boolean
   timestamp?: boolean
 }
 
-export type MessageOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "applicationId" | "eventType" | "payload" | "status" | "endpointsTargeted" | "idempotencyKey" | "timestamp", ExtArgs["result"]["message"]>
+export type MessageOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "applicationId" | "eventType" | "payload" | "status" | "endpointsTargeted" | "idempotencyKey" | "traceContext" | "timestamp", ExtArgs["result"]["message"]>
 export type MessageInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   application?: boolean | Prisma.ApplicationDefaultArgs<ExtArgs>
   deliveries?: boolean | Prisma.Message$deliveriesArgs<ExtArgs>
@@ -783,6 +820,10 @@ export type $MessagePayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     status: string
     endpointsTargeted: number
     idempotencyKey: string | null
+    /**
+     * W3C traceparent of the request that sent the message; null when tracing is off.
+     */
+    traceContext: string | null
     timestamp: Date
   }, ExtArgs["result"]["message"]>
   composites: {}
@@ -1216,6 +1257,7 @@ export interface MessageFieldRefs {
   readonly status: Prisma.FieldRef<"Message", 'String'>
   readonly endpointsTargeted: Prisma.FieldRef<"Message", 'Int'>
   readonly idempotencyKey: Prisma.FieldRef<"Message", 'String'>
+  readonly traceContext: Prisma.FieldRef<"Message", 'String'>
   readonly timestamp: Prisma.FieldRef<"Message", 'DateTime'>
 }
     
