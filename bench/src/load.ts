@@ -1,0 +1,197 @@
+// Load generators: SendMessage over Connect (binary or JSON) or REST, either as
+// N clients each waiting for its answer (closed loop) or at a fixed offered
+// rate (open loop, with a cap on requests in flight).
+import { create, fromJson, type JsonValue } from "@bufbuild/protobuf";
+import { ValueSchema } from "@bufbuild/protobuf/wkt";
+import { type Client, createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { MessageService, SendMessageRequestSchema } from "@piperelay/proto";
+import { Agent, request } from "undici";
+import { Samples, wallNow } from "./stats.js";
+
+export type Protocol = "connect-binary" | "connect-json" | "rest";
+
+/** Sends one message; resolves with the number of endpoints it was fanned out to. */
+export type Send = (eventType: string, payload: Record<string, JsonValue>) => Promise<number>;
+
+export interface Sender {
+  send: Send;
+  close(): Promise<void>;
+}
+
+/**
+ * A client of the ingest service. Connect over HTTP/2 uses `connections`
+ * sessions round-robin (one per simulated client process); Connect JSON and
+ * REST go over HTTP/1.1 keep-alive connections, one per request in flight.
+ */
+export function createSender(
+  protocol: Protocol,
+  baseUrl: string,
+  apiKey: string,
+  connections: number,
+): Sender {
+  const headers = { authorization: `Bearer ${apiKey}` };
+  if (protocol === "rest") {
+    const agent = new Agent({ connections, keepAliveTimeout: 30_000 });
+    return {
+      async send(eventType, payload) {
+        const res = await request(`${baseUrl}/api/v1/messages`, {
+          method: "POST",
+          dispatcher: agent,
+          headers: { ...headers, "content-type": "application/json" },
+          body: JSON.stringify({ event_type: eventType, payload }),
+        });
+        const text = await res.body.text();
+        if (res.statusCode !== 200) throw new Error(`REST answered ${res.statusCode}: ${text.slice(0, 200)}`);
+        return Number((JSON.parse(text) as { endpoints_targeted?: number }).endpoints_targeted ?? 0);
+      },
+      close: () => agent.close(),
+    };
+  }
+  const binary = protocol === "connect-binary";
+  const clients: Client<typeof MessageService>[] = Array.from({ length: binary ? connections : 1 }, () =>
+    createClient(
+      MessageService,
+      createConnectTransport({ baseUrl, httpVersion: binary ? "2" : "1.1", useBinaryFormat: binary }),
+    ),
+  );
+  let next = 0;
+  return {
+    async send(eventType, payload) {
+      const client = clients[next++ % clients.length] as Client<typeof MessageService>;
+      const req = create(SendMessageRequestSchema, { eventType, payload: fromJson(ValueSchema, payload) });
+      const res = await client.sendMessage(req, { headers });
+      return res.endpointsTargeted;
+    },
+    async close() {},
+  };
+}
+
+let sequence = 0;
+
+/** A webhook payload shaped like the README's example (~420 bytes), carrying the phase and send time. */
+export function benchPayload(phase: string): Record<string, JsonValue> {
+  const seq = sequence++;
+  return {
+    bench: { phase, seq, sent_at: wallNow() },
+    session_id: `sess_${seq.toString(36).padStart(10, "0")}`,
+    user_id: `user_${seq % 9973}`,
+    duration: 342,
+    pages_visited: 12,
+    recording_url: `https://app.seentics.com/replay/sess_${seq.toString(36)}`,
+    browser: { name: "Firefox", version: "133.0", os: "Linux" },
+    referrer: "https://www.example.com/blog/how-we-ship-webhooks",
+    tags: ["onboarding", "trial", "eu-west"],
+  };
+}
+
+export type LoadMode =
+  /** `hold`: while it returns true, clients wait before their next send (e.g. to bound a backlog). */
+  | { kind: "closed"; concurrency: number; hold?: () => boolean }
+  /** `rate` messages per second; sends beyond `maxInFlight` are not made and counted as `unsent`. */
+  | { kind: "open"; rate: number; maxInFlight: number };
+
+export interface LoadSnapshot {
+  at: number;
+  /** Messages the schedule asked for (open loop) or started (closed loop). */
+  offered: number;
+  accepted: number;
+  /** Deliveries the accepted messages were fanned out to. */
+  deliveries: number;
+  errors: number;
+  unsent: number;
+  /** Requests sent and not answered yet. */
+  inFlight: number;
+}
+
+export interface Load {
+  snapshot(): LoadSnapshot;
+  /** Messages accepted that were sent under `phase`. */
+  acceptedIn(phase: string): number;
+  /** Payloads from now on carry this phase name; RPC latency samples restart. */
+  setPhase(phase: string): void;
+  /** Stops sending and waits for requests in flight. */
+  stop(): Promise<{ final: LoadSnapshot; rpcLatency: Samples; firstError: string | undefined }>;
+}
+
+export function startLoad(send: Send, eventType: string, mode: LoadMode, initialPhase: string): Load {
+  let phase = initialPhase;
+  let rpcLatency = new Samples();
+  let stopping = false;
+  let firstError: string | undefined;
+  const counts = { offered: 0, accepted: 0, deliveries: 0, errors: 0, unsent: 0, inFlight: 0 };
+  const inFlight = new Set<Promise<void>>();
+  const byPhase = new Map<string, number>();
+
+  const one = async () => {
+    const started = performance.now();
+    const sentIn = phase;
+    counts.inFlight++;
+    try {
+      // Read the count only after the await: `counts.deliveries += await …` would lose concurrent updates.
+      const fannedOut = await send(eventType, benchPayload(sentIn));
+      counts.deliveries += fannedOut;
+      counts.accepted++;
+      byPhase.set(sentIn, (byPhase.get(sentIn) ?? 0) + 1);
+      rpcLatency.add(performance.now() - started);
+    } catch (error) {
+      counts.errors++;
+      firstError ??= String(error);
+    } finally {
+      counts.inFlight--;
+    }
+  };
+  const launch = () => {
+    const task: Promise<void> = one().finally(() => inFlight.delete(task));
+    inFlight.add(task);
+  };
+
+  let done: Promise<void>;
+  if (mode.kind === "closed") {
+    done = Promise.all(
+      Array.from({ length: mode.concurrency }, async () => {
+        while (!stopping) {
+          if (mode.hold?.()) {
+            await new Promise((resolve) => setTimeout(resolve, 2));
+            continue;
+          }
+          counts.offered++;
+          await one();
+        }
+      }),
+    ).then(() => {});
+  } else {
+    const began = performance.now();
+    const timer = setInterval(() => {
+      const due = Math.floor(((performance.now() - began) / 1000) * mode.rate) - counts.offered;
+      for (let i = 0; i < due; i++) {
+        counts.offered++;
+        if (inFlight.size >= mode.maxInFlight) counts.unsent++;
+        else launch();
+      }
+    }, 2);
+    done = new Promise((resolve) => {
+      const check = setInterval(() => {
+        if (!stopping) return;
+        clearInterval(timer);
+        clearInterval(check);
+        resolve();
+      }, 5);
+    });
+  }
+
+  return {
+    snapshot: () => ({ at: performance.now(), ...counts }),
+    acceptedIn: (name) => byPhase.get(name) ?? 0,
+    setPhase(next) {
+      phase = next;
+      rpcLatency = new Samples();
+    },
+    async stop() {
+      stopping = true;
+      await done;
+      await Promise.all(inFlight);
+      return { final: { at: performance.now(), ...counts }, rpcLatency, firstError };
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { parseArgs } from "node:util";
+
+export const phaseNames = [
+  "ceilings",
+  "ingest",
+  "e2e",
+  "latency",
+  "backlog",
+  "endpoints",
+  "profile",
+] as const;
+export type PhaseName = (typeof phaseNames)[number];
+
+/** The benchmark's knobs; `--quick` shortens every window for development runs. */
+export interface BenchOptions {
+  quick: boolean;
+  only: Set<PhaseName>;
+  /** Warm-up before each measured window, ms. */
+  warmupMs: number;
+  /** Length of each measured window, ms. */
+  measureMs: number;
+  /** Concurrent clients of the ingest measurements (closed loop). */
+  clients: number;
+  /** Fan-outs of the end-to-end measurement. */
+  fanouts: number[];
+  /** Sustained-rate trials per fan-out after the saturation probe. */
+  trials: number;
+  /** Messages per second of the "moderate" latency measurement (fan-out 1). */
+  moderateRate: number;
+  /** Messages queued behind the dead endpoint. */
+  backlog: number;
+  /** How the backlog is queued: written in bulk as ingest would write it (fast), or sent through SendMessage. */
+  backlogVia: "seed" | "ingest";
+  /** How the dead endpoint fails: refuse the connection, or accept it and never answer. */
+  dead: "refuse" | "blackhole";
+  /** How long the backlog scenario watches memory and the healthy endpoint once the backlog is queued, ms. */
+  observeMs: number;
+  /** Endpoints registered in the many-endpoints scenario (one of them subscribed). */
+  endpoints: number;
+  out: string;
+  cleanupOnly: boolean;
+}
+
+const usage = `npm run bench -- [options]
+  --quick               short windows and a 10,000-message backlog (development; not for the record)
+  --only=a,b            phases to run: ${phaseNames.join(", ")}
+  --clients=N           concurrent ingest clients (default 32)
+  --fanouts=1,10,100    end-to-end fan-outs
+  --backlog=N           messages queued behind the dead endpoint (default 100000)
+  --backlog-via=seed|ingest  queue it in bulk as ingest would (default) or through SendMessage
+  --dead=refuse|blackhole  how the dead endpoint fails (default refuse)
+  --endpoints=N         endpoints in the many-endpoints scenario (default 10000)
+  --out=PATH            results file (default bench/results/latest.json)
+  --cleanup             only remove databases and streams an interrupted run left behind`;
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: "boolean", default: false },
+      only: { type: "string" },
+      clients: { type: "string" },
+      fanouts: { type: "string" },
+      backlog: { type: "string" },
+      dead: { type: "string" },
+      "backlog-via": { type: "string" },
+      endpoints: { type: "string" },
+      out: { type: "string" },
+      cleanup: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  const quick = values.quick ?? false;
+  const only = new Set<PhaseName>();
+  for (const name of (values.only ?? phaseNames.join(",")).split(",")) {
+    if (!(phaseNames as readonly string[]).includes(name)) throw new Error(`unknown phase ${name}\n${usage}`);
+    only.add(name as PhaseName);
+  }
+  const int = (value: string | undefined, fallback: number) => {
+    const n = value === undefined ? fallback : Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got ${value}\n${usage}`);
+    return n;
+  };
+  const backlogVia = values["backlog-via"] ?? "seed";
+  if (backlogVia !== "seed" && backlogVia !== "ingest")
+    throw new Error("--backlog-via must be seed or ingest");
+  const dead = values.dead ?? "refuse";
+  if (dead !== "refuse" && dead !== "blackhole") throw new Error(`--dead must be refuse or blackhole`);
+  return {
+    quick,
+    only,
+    warmupMs: quick ? 1000 : 2000,
+    measureMs: quick ? 3000 : 8000,
+    clients: int(values.clients, 32),
+    fanouts: (values.fanouts ?? "1,10,100").split(",").map((v) => int(v, 1)),
+    trials: quick ? 2 : 4,
+    moderateRate: 100,
+    backlog: int(values.backlog, quick ? 10_000 : 100_000),
+    backlogVia,
+    dead,
+    observeMs: quick ? 15_000 : 45_000,
+    endpoints: int(values.endpoints, 10_000),
+    out: values.out ?? "bench/results/latest.json",
+    cleanupOnly: values.cleanup ?? false,
+  };
+}

@@ -1,0 +1,232 @@
+// A dead endpoint with a large backlog next to a healthy one: does memory stay
+// flat, and does the healthy endpoint keep its latency?
+import { createServer, type Server, type Socket } from "node:net";
+import { jetstreamManager } from "@nats-io/jetstream";
+import pg from "pg";
+import { freePort } from "../infra.js";
+import { createSender, startLoad } from "../load.js";
+import type { PhaseStats } from "../receiver/protocol.js";
+import { createApplication, createEndpoints } from "../setup.js";
+import { type ServiceName, startStack } from "../stack.js";
+import { round, sleep } from "../stats.js";
+import type { BenchContext } from "./context.js";
+import { seedBacklog } from "./seed-backlog.js";
+
+export interface RssSeries {
+  /** [seconds since the scenario started, MiB] every second. */
+  samples: [number, number][];
+  beforeBacklog: number;
+  /** When the last backlog message was accepted. */
+  atBacklogQueued: number;
+  maxWhileOutstanding: number;
+  atEnd: number;
+  /** (max while outstanding − RSS when queued) / RSS when queued, %. */
+  changePercent: number;
+  flat: boolean;
+}
+
+export interface HealthyWindow {
+  sent: number;
+  arrived: number;
+  arrival: PhaseStats;
+}
+
+export interface BacklogResult {
+  dead: "refuse" | "blackhole";
+  /** How the backlog was queued (see --backlog-via). */
+  queuedVia: "seed" | "ingest";
+  deadUrl: string;
+  backlogMessages: number;
+  queueSeconds: number;
+  queuePerSecond: number;
+  healthyRate: number;
+  healthy: { baseline: HealthyWindow; whileQueueing: HealthyWindow; withBacklog: HealthyWindow };
+  /** Deliveries to the dead endpoint by status, and attempts made, at the end. */
+  deadDeliveries: Record<string, number>;
+  attempts: number;
+  consumer: { pending: number; ackPending: number; redelivered: number; waiting: number } | undefined;
+  rss: Partial<Record<ServiceName, RssSeries>>;
+  observeSeconds: number;
+}
+
+/** A TCP server that accepts connections and never answers. */
+async function blackhole(): Promise<{ port: number; server: Server; sockets: Set<Socket> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => {});
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  return { port: (server.address() as { port: number }).port, server, sockets };
+}
+
+export async function measureBacklog(ctx: BenchContext): Promise<BacklogResult> {
+  const { options } = ctx;
+  const hole = options.dead === "blackhole" ? await blackhole() : undefined;
+  const deadUrl = `http://127.0.0.1:${hole ? hole.port : await freePort()}/dead`;
+  ctx.log(`backlog: ${options.backlog} messages for a dead endpoint (${options.dead}: ${deadUrl})`);
+  const stack = await startStack({
+    nats: ctx.nats,
+    services: ["admin", "ingest", "dispatcher"],
+    logDir: ctx.logDir,
+    scenario: "backlog",
+  });
+  const began = performance.now();
+  const rssSamples: Record<string, [number, number][]> = { ingest: [], dispatcher: [], admin: [] };
+  const sampler = setInterval(() => {
+    const t = round((performance.now() - began) / 1000);
+    for (const name of ["ingest", "dispatcher", "admin"] as const) {
+      const rss = stack.services[name]?.rssMiB();
+      if (rss !== undefined) rssSamples[name]?.push([t, round(rss)]);
+    }
+  }, 1000);
+  try {
+    const app = await createApplication(stack.adminUrl);
+    const [, deadEndpointId] = await createEndpoints(stack.adminUrl, app, [
+      { url: `${ctx.receiver.baseUrl}/hook/healthy`, eventTypes: ["live.tick"] },
+      { url: deadUrl, eventTypes: ["bulk.event"] },
+    ]);
+    const healthySender = createSender("connect-binary", stack.ingestUrl, app.apiKey, 2);
+    const healthyRate = 20;
+    const healthy = startLoad(
+      healthySender.send,
+      "live.tick",
+      { kind: "open", rate: healthyRate, maxInFlight: 1000 },
+      "backlog/warm-up",
+    );
+    const phases = ["backlog/warm-up", "backlog/baseline", "backlog/queueing", "backlog/outstanding"];
+    const mark = (phase: string) => healthy.setPhase(phase);
+
+    await sleep(options.warmupMs);
+    mark("backlog/baseline");
+    await sleep(options.measureMs);
+    const rssBefore = Object.fromEntries(
+      (["ingest", "dispatcher", "admin"] as const).map((n) => [n, stack.services[n]?.rssMiB() ?? 0]),
+    );
+
+    // Queue the backlog, healthy traffic continuing alongside.
+    mark("backlog/queueing");
+    const queueStart = performance.now();
+    const queued =
+      options.backlogVia === "seed"
+        ? await seedBacklog(
+            ctx.nats,
+            {
+              databaseUrl: stack.namespace.databaseUrl,
+              prefix: stack.namespace.prefix,
+              applicationId: app.id,
+              endpointId: deadEndpointId as string,
+              eventType: "bulk.event",
+            },
+            options.backlog,
+          )
+        : await queueThroughIngest(ctx, stack.ingestUrl, app.apiKey);
+    const queueSeconds = (performance.now() - queueStart) / 1000;
+    const queuedAt = round((performance.now() - began) / 1000);
+    ctx.log(`backlog: ${queued} queued (${options.backlogVia}) in ${round(queueSeconds)} s; observing`);
+
+    mark("backlog/outstanding");
+    await sleep(options.observeMs);
+    await healthy.stop();
+    await healthySender.close();
+    // Whatever arrives in the next few seconds still counts as arrived (late).
+    await sleep(2000);
+    clearInterval(sampler);
+
+    const healthyWindow = async (phase: string): Promise<HealthyWindow> => {
+      const arrival = await ctx.receiver.stats(phase);
+      return { sent: healthy.acceptedIn(phase), arrived: arrival.arrivals, arrival };
+    };
+    const result: BacklogResult = {
+      dead: options.dead,
+      queuedVia: options.backlogVia,
+      deadUrl,
+      backlogMessages: queued,
+      queueSeconds: round(queueSeconds),
+      queuePerSecond: round(queued / queueSeconds),
+      healthyRate,
+      healthy: {
+        baseline: await healthyWindow("backlog/baseline"),
+        whileQueueing: await healthyWindow("backlog/queueing"),
+        withBacklog: await healthyWindow("backlog/outstanding"),
+      },
+      ...(await deadState(stack.namespace.databaseUrl)),
+      consumer: await consumerState(ctx, stack.namespace.prefix),
+      rss: {},
+      observeSeconds: options.observeMs / 1000,
+    };
+    for (const name of ["ingest", "dispatcher", "admin"] as const) {
+      const samples = rssSamples[name] ?? [];
+      const atQueued = samples.find(([t]) => t >= queuedAt)?.[1] ?? 0;
+      const outstanding = samples.filter(([t]) => t >= queuedAt).map(([, v]) => v);
+      const max = Math.max(...outstanding);
+      result.rss[name] = {
+        samples,
+        beforeBacklog: round(rssBefore[name] ?? 0),
+        atBacklogQueued: atQueued,
+        maxWhileOutstanding: max,
+        atEnd: samples.at(-1)?.[1] ?? 0,
+        changePercent: round(((max - atQueued) / atQueued) * 100),
+        flat: max <= atQueued * 1.2,
+      };
+    }
+    await ctx.receiver.forget([...phases, "bulk"]);
+    return result;
+  } finally {
+    clearInterval(sampler);
+    await stack.stop();
+    if (hole) {
+      for (const socket of hole.sockets) socket.destroy();
+      hole.server.close();
+    }
+  }
+}
+
+/** Sends the backlog through SendMessage as fast as ingest takes it. */
+async function queueThroughIngest(ctx: BenchContext, ingestUrl: string, apiKey: string): Promise<number> {
+  const { options } = ctx;
+  const sender = createSender("connect-binary", ingestUrl, apiKey, options.clients);
+  const bulk = startLoad(sender.send, "bulk.event", { kind: "closed", concurrency: options.clients }, "bulk");
+  let lastLog = performance.now();
+  while (bulk.snapshot().accepted < options.backlog) {
+    await sleep(100);
+    if (performance.now() - lastLog > 15_000) {
+      lastLog = performance.now();
+      ctx.log(`backlog: ${bulk.snapshot().accepted} of ${options.backlog} queued`);
+    }
+  }
+  const { final } = await bulk.stop();
+  await sender.close();
+  return final.accepted;
+}
+
+async function deadState(databaseUrl: string) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ status: string; n: number }>(
+      `SELECT d.status, count(*)::int AS n FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
+       WHERE e.url LIKE '%/dead' GROUP BY d.status`,
+    );
+    const attempts = (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM attempts")).rows[0]
+      ?.n;
+    return { deadDeliveries: Object.fromEntries(rows.map((r) => [r.status, r.n])), attempts: attempts ?? 0 };
+  } finally {
+    await client.end();
+  }
+}
+
+async function consumerState(ctx: BenchContext, prefix: string): Promise<BacklogResult["consumer"]> {
+  const jsm = await jetstreamManager(ctx.nats);
+  const info = await jsm.consumers
+    .info(`${prefix.toUpperCase()}_DELIVERIES`, `${prefix}-dispatcher`)
+    .catch(() => undefined);
+  if (!info) return undefined;
+  return {
+    pending: info.num_pending,
+    ackPending: info.num_ack_pending,
+    redelivered: info.num_redelivered,
+    waiting: info.num_waiting,
+  };
+}

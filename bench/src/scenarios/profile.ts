@@ -1,0 +1,92 @@
+// CPU profiles of the services under load (`node --cpu-prof`), in runs of
+// their own: profiling slows the code, so these runs' rates are not reported.
+import { readdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { formatProfile, type ProfileSummary, summarizeProfile } from "../profile-summary.js";
+import { createApplication, insertEndpoints } from "../setup.js";
+import { type Stack, startStack } from "../stack.js";
+import type { BenchContext } from "./context.js";
+import { startDeliveryStack } from "./e2e.js";
+import { measureIngestRun } from "./ingest.js";
+import { runTrial } from "./trial.js";
+
+export interface ProfileResult {
+  /** What ran while the profiles were taken. */
+  scenario: string;
+  profiles: ProfileSummary[];
+}
+
+/** Summarizes the profiles in `dir`, leaving out each process's life before `from` (Date.now()). */
+function summarizeDir(ctx: BenchContext, dir: string, spawnedAt: Record<string, number>, from: number) {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".cpuprofile") && !f.startsWith("admin"))
+    .map((f) => {
+      const started = spawnedAt[f.replace(".cpuprofile", "")] ?? from;
+      return summarizeProfile(resolve(dir, f), Math.max(0, (from - started) / 1000));
+    })
+    .map((summary) => {
+      ctx.log(formatProfile(summary));
+      return summary;
+    });
+}
+
+function spawnTimes(stack: Stack): Record<string, number> {
+  return Object.fromEntries(Object.values(stack.services).map((s) => [s.name, s.spawnedAt]));
+}
+
+export async function profileServices(ctx: BenchContext): Promise<ProfileResult[]> {
+  const { options } = ctx;
+  const results: ProfileResult[] = [];
+
+  const e2eDir = resolve(ctx.profileDir, "e2e-fanout1");
+  ctx.log("profile: fan-out 1 end to end, saturated, under --cpu-prof");
+  const { stack, app } = await startDeliveryStack(ctx, "profile-e2e", 1, e2eDir);
+  const spawned = spawnTimes(stack);
+  const e2eFrom = Date.now() + options.warmupMs;
+  try {
+    await runTrial(ctx, {
+      stack,
+      app,
+      fanout: 1,
+      phase: "profile/e2e",
+      mode: { kind: "closed", concurrency: options.clients },
+      maxBacklog: 1000,
+      warmupMs: options.warmupMs,
+      measureMs: options.measureMs * 2,
+    });
+  } finally {
+    await stack.stop();
+  }
+  results.push({
+    scenario: `fan-out 1, ${options.clients} Connect binary clients (closed loop), dispatcher delivering`,
+    profiles: summarizeDir(ctx, e2eDir, spawned, e2eFrom),
+  });
+
+  const manyDir = resolve(ctx.profileDir, "endpoints");
+  ctx.log(`profile: ingest with ${options.endpoints} endpoints under --cpu-prof`);
+  const many = await startStack({
+    nats: ctx.nats,
+    services: ["admin", "ingest"],
+    logDir: ctx.logDir,
+    scenario: "profile-endpoints",
+    profileDir: manyDir,
+  });
+  const manySpawned = spawnTimes(many);
+  let manyFrom = Date.now();
+  try {
+    const manyApp = await createApplication(many.adminUrl);
+    await insertEndpoints(many.namespace.databaseUrl, manyApp, options.endpoints, (i) => ({
+      url: `${ctx.receiver.baseUrl}/hook/${i === 0 ? "0" : "unsubscribed"}`,
+      eventTypes: [i === 0 ? "order.created" : `other.event${i % 500}`],
+    }));
+    manyFrom = Date.now() + options.warmupMs;
+    await measureIngestRun(ctx, many, manyApp.apiKey, "connect-binary", "order.created");
+  } finally {
+    await many.stop();
+  }
+  results.push({
+    scenario: `ingest alone, ${options.endpoints} endpoints (1 subscribed), ${options.clients} clients`,
+    profiles: summarizeDir(ctx, manyDir, manySpawned, manyFrom),
+  });
+  return results;
+}

@@ -1,0 +1,65 @@
+// Queues a large backlog quickly: the rows and JetStream jobs SendMessage
+// would create (message + one delivery, committed, then the job published
+// with its Nats-Msg-Id and the delivery marked enqueued), written in bulk.
+// Ingest's own speed is measured elsewhere; here it would only make the
+// scenario take minutes longer.
+import { jetstream } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { newId } from "@piperelay/core";
+import { encodeJob, jobMessageId, queueNames } from "@piperelay/queue";
+import pg from "pg";
+import { benchPayload } from "../load.js";
+
+export interface SeedTarget {
+  databaseUrl: string;
+  prefix: string;
+  applicationId: string;
+  endpointId: string;
+  eventType: string;
+}
+
+export async function seedBacklog(nats: NatsConnection, target: SeedTarget, count: number): Promise<number> {
+  const client = new pg.Client({ connectionString: target.databaseUrl });
+  await client.connect();
+  const js = jetstream(nats, { timeout: 10_000 });
+  const names = queueNames(target.prefix);
+  const subject = names.subject(target.applicationId, target.endpointId);
+  const payload = JSON.stringify(benchPayload("bulk"));
+  const chunk = 10_000;
+  try {
+    for (let done = 0; done < count; done += chunk) {
+      const size = Math.min(chunk, count - done);
+      const messageIds = Array.from({ length: size }, () => newId("msg"));
+      const deliveryIds = Array.from({ length: size }, () => newId("dlv"));
+      await client.query("BEGIN");
+      await client.query(
+        `INSERT INTO messages (id, application_id, event_type, payload, status, endpoints_targeted, "timestamp")
+         SELECT id, $2, $3, $4, 'pending', 1, now() FROM unnest($1::text[]) AS t(id)`,
+        [messageIds, target.applicationId, target.eventType, payload],
+      );
+      await client.query(
+        `INSERT INTO deliveries (id, message_id, endpoint_id, application_id, next_retry_at)
+         SELECT d, m, $3, $4, now() FROM unnest($1::text[], $2::text[]) AS t(d, m)`,
+        [deliveryIds, messageIds, target.endpointId, target.applicationId],
+      );
+      await client.query("COMMIT");
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 256 }, async () => {
+          while (next < size) {
+            const deliveryId = deliveryIds[next++] as string;
+            const job = { deliveryId, endpointId: target.endpointId, attempt: 1 };
+            await js.publish(subject, encodeJob(job), { msgID: jobMessageId(job) });
+          }
+        }),
+      );
+      await client.query(
+        "UPDATE deliveries SET enqueued_at = now() WHERE id = ANY($1::text[]) AND enqueued_at IS NULL AND attempt_count = 0",
+        [deliveryIds],
+      );
+    }
+    return count;
+  } finally {
+    await client.end();
+  }
+}
