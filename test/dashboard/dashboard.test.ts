@@ -1,7 +1,8 @@
 // The dashboard end to end: real headless Chromium against the whole stack in
 // this process (PostgreSQL, NATS, ingest, dispatcher, admin serving web/dist),
-// with local HTTP receivers. Saves a screenshot of each page to docs/screenshots.
-import { mkdirSync } from "node:fs";
+// with local HTTP receivers. Saves a screenshot of each page (to docs/screenshots with UPDATE_SCREENSHOTS=1).
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,7 +14,11 @@ import { startStack, type TestStack } from "../support/stack.js";
 import { ensureDashboardBuilt, launchBrowser, repoRoot } from "./support.js";
 
 const adminToken = "e2e-dashboard-admin-token";
-const screenshots = join(repoRoot, "docs", "screenshots");
+// Committed screenshots change only on request, so a test run leaves the tree clean.
+const screenshots =
+  process.env.UPDATE_SCREENSHOTS === "1"
+    ? join(repoRoot, "docs", "screenshots")
+    : mkdtempSync(join(tmpdir(), "piperelay-screenshots-"));
 
 let stack: TestStack;
 let receiver: Receiver;
