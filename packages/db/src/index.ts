@@ -6,4 +6,6 @@ export { Prisma } from "./gen/prisma/client.js";
 export { refreshMessageStatus } from "./message-status.js";
 export type { Migration, MigrationStatus } from "./migrate.js";
 export { defaultMigrationsDir, migrateDown, migrateUp, migrationStatus, readMigrations } from "./migrate.js";
+export type { StoredRetryPolicy } from "./retry-policy-column.js";
+export { readStoredRetryPolicy, retryPolicyColumn } from "./retry-policy-column.js";
 export { isDatabaseUnavailable } from "./unavailable.js";

@@ -15,6 +15,8 @@ export type {
   ListApplicationsResponse,
   RotateApplicationKeyRequest,
   RotateApplicationKeyResponse,
+  UpdateApplicationRequest,
+  UpdateApplicationResponse,
 } from "./gen/piperelay/v1/applications_pb.js";
 export {
   ApplicationSchema,
@@ -29,6 +31,8 @@ export {
   ListApplicationsResponseSchema,
   RotateApplicationKeyRequestSchema,
   RotateApplicationKeyResponseSchema,
+  UpdateApplicationRequestSchema,
+  UpdateApplicationResponseSchema,
 } from "./gen/piperelay/v1/applications_pb.js";
 export type {
   Attempt,
@@ -142,3 +146,5 @@ export {
   SendMessageRequestSchema,
   SendMessageResponseSchema,
 } from "./gen/piperelay/v1/messages_pb.js";
+export type { RetryPolicy } from "./gen/piperelay/v1/retry_policy_pb.js";
+export { RetryPolicySchema } from "./gen/piperelay/v1/retry_policy_pb.js";

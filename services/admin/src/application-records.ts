@@ -1,6 +1,11 @@
 import { apiKeyPreview, generateApiKey, hashApiKey } from "@piperelay/api-keys";
 import { newId } from "@piperelay/core";
-import type { Application as ApplicationRow, PrismaClient } from "@piperelay/db";
+import {
+  type Application as ApplicationRow,
+  type PrismaClient,
+  retryPolicyColumn,
+  type StoredRetryPolicy,
+} from "@piperelay/db";
 import { fail } from "@piperelay/rpc";
 
 /** The longest application name accepted. */
@@ -40,6 +45,7 @@ export function normalizeApplicationName(name: string): string {
 export async function insertApplication(
   prisma: PrismaClient,
   name: string,
+  retryPolicy: StoredRetryPolicy | null = null,
 ): Promise<{ row: ApplicationRow; apiKey: string }> {
   const apiKey = generateApiKey();
   const row = await prisma.application.create({
@@ -48,6 +54,7 @@ export async function insertApplication(
       name: normalizeApplicationName(name),
       apiKeyHash: hashApiKey(apiKey),
       apiKeyPrefix: apiKeyPreview(apiKey),
+      retryPolicy: retryPolicyColumn(retryPolicy),
     },
   });
   return { row, apiKey };

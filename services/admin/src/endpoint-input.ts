@@ -1,7 +1,10 @@
 import { eventTypePatternProblem } from "@piperelay/core";
+import type { StoredRetryPolicy } from "@piperelay/db";
 import { type TargetUrlOptions, targetUrlProblem } from "@piperelay/egress";
+import type { RetryPolicy } from "@piperelay/proto";
 import { fail } from "@piperelay/rpc";
 import { secretProblem } from "@piperelay/signing";
+import { validateRetryPolicy } from "./retry-policy-input.js";
 
 /** Limits on endpoint settings; the API documents the same numbers. */
 export const endpointLimits = {
@@ -22,6 +25,7 @@ export interface EndpointInput {
   metadata: Readonly<Record<string, string>>;
   secret: string;
   isActive?: boolean | undefined;
+  retryPolicy?: RetryPolicy | undefined;
 }
 
 /** Validated settings, ready to store; `secret` and `isActive` are undefined when not given. */
@@ -33,6 +37,8 @@ export interface EndpointSettings {
   metadata: Record<string, string>;
   secret: string | undefined;
   isActive: boolean | undefined;
+  /** null inherits the application's policy. */
+  retryPolicy: StoredRetryPolicy | null;
 }
 
 /**
@@ -68,6 +74,7 @@ export function validateEndpointInput(input: EndpointInput, targets: TargetUrlOp
     metadata: { ...input.metadata },
     secret,
     isActive: input.isActive,
+    retryPolicy: validateRetryPolicy(input.retryPolicy),
   };
 }
 

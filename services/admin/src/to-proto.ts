@@ -19,6 +19,7 @@ import {
   type Message,
   MessageSchema,
 } from "@piperelay/proto";
+import { retryPolicyToProto } from "./retry-policy-input.js";
 
 /** A delivery row with what the API shows alongside it. */
 export type DeliveryWithDetails = DeliveryRow & {
@@ -36,6 +37,7 @@ export function applicationToProto(row: ApplicationRow, apiKey = ""): Applicatio
     apiKey,
     createdAt: timestampFromDate(row.createdAt),
     updatedAt: timestampFromDate(row.updatedAt),
+    retryPolicy: retryPolicyToProto(row.retryPolicy),
   });
 }
 
@@ -53,6 +55,7 @@ export function endpointToProto(row: EndpointRow): Endpoint {
     metadata: metadataFromJson(row.metadata),
     createdAt: timestampFromDate(row.createdAt),
     updatedAt: timestampFromDate(row.updatedAt),
+    retryPolicy: retryPolicyToProto(row.retryPolicy),
   });
 }
 

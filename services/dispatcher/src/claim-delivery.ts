@@ -1,4 +1,4 @@
-import type { PrismaClient } from "@piperelay/db";
+import { type PrismaClient, readStoredRetryPolicy, type StoredRetryPolicy } from "@piperelay/db";
 
 /** Everything one attempt needs, read in the same statement that claims the delivery. */
 export interface ClaimedDelivery {
@@ -18,6 +18,9 @@ export interface ClaimedDelivery {
   /** Start of the endpoint's current run of failures, if it is in one. */
   failingSince: Date | null;
   payload: string;
+  /** The application's and the endpoint's overrides of the retry settings. */
+  applicationRetryPolicy: StoredRetryPolicy;
+  endpointRetryPolicy: StoredRetryPolicy;
 }
 
 /** The claim's outcome: the delivery, or why there is nothing to do now. */
@@ -32,15 +35,17 @@ export type ClaimResult =
 const dueSlackSeconds = 2;
 
 /**
- * Claims a due delivery for one attempt. The claim lapses after `holdMs`, so a
- * crashed dispatcher's delivery is picked up again. JetStream redelivers the
+ * Claims a due delivery for one attempt. The claim lapses `holdExtraMs` after
+ * the attempt's timeout (the endpoint's, the application's or
+ * `defaultTimeoutMs`), so a crashed dispatcher's delivery is picked up again. JetStream redelivers the
  * same job for every NAK-delayed retry, so whether a job is current is decided
  * by the stored state (status and due time), not by anything in the job.
  */
 export async function claimDelivery(
   prisma: PrismaClient,
   deliveryId: string,
-  holdMs: number,
+  defaultTimeoutMs: number,
+  holdExtraMs: number,
 ): Promise<ClaimResult> {
   const rows = await prisma.$queryRaw<
     {
@@ -57,18 +62,23 @@ export async function claimDelivery(
       rate_limit: number | null;
       failing_since: Date | null;
       payload: string;
+      application_retry_policy: unknown;
+      endpoint_retry_policy: unknown;
     }[]
   >`
     UPDATE deliveries AS d
-    SET locked_until = now() + make_interval(secs => ${holdMs / 1000}::float8)
-    FROM endpoints AS e, messages AS m
+    SET locked_until = now() + make_interval(secs => (COALESCE(
+          (e.retry_policy->>'timeout_ms')::float8, (a.retry_policy->>'timeout_ms')::float8, ${defaultTimeoutMs}::float8
+        ) + ${holdExtraMs}::float8) / 1000)
+    FROM endpoints AS e, messages AS m, applications AS a
     WHERE d.id = ${deliveryId}
       AND d.status IN ('pending', 'retrying')
       AND (d.next_retry_at IS NULL OR d.next_retry_at <= now() + make_interval(secs => ${dueSlackSeconds}))
       AND (d.locked_until IS NULL OR d.locked_until < now())
-      AND e.id = d.endpoint_id AND m.id = d.message_id
+      AND e.id = d.endpoint_id AND m.id = d.message_id AND a.id = d.application_id
     RETURNING d.id, d.message_id, d.endpoint_id, d.application_id, d.attempt_count, d.round_attempts,
-              e.url, e.secret, CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS previous_secret, e.is_active, e.rate_limit, e.failing_since, m.payload`;
+              e.url, e.secret, CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS previous_secret, e.is_active, e.rate_limit, e.failing_since, m.payload,
+              a.retry_policy AS application_retry_policy, e.retry_policy AS endpoint_retry_policy`;
   const row = rows[0];
   if (!row) return whyNotClaimed(prisma, deliveryId);
   const delivery: ClaimedDelivery = {
@@ -85,6 +95,8 @@ export async function claimDelivery(
     rateLimit: row.rate_limit,
     failingSince: row.failing_since,
     payload: row.payload,
+    applicationRetryPolicy: readStoredRetryPolicy(row.application_retry_policy),
+    endpointRetryPolicy: readStoredRetryPolicy(row.endpoint_retry_policy),
   };
   return { kind: "claimed", delivery };
 }

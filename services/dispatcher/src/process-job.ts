@@ -11,11 +11,12 @@ import type { JobDecision } from "./job-decision.js";
 import { nextStep } from "./next-step.js";
 import { takeRateSlot } from "./rate-limiter.js";
 import { recordAttempt } from "./record-attempt.js";
-import type { RetryPolicy } from "./retry-policy.js";
+import { type RetryPolicy, resolveDeliverySettings } from "./retry-policy.js";
 import { type AttemptResult, sendWebhook } from "./send-webhook.js";
 
 export interface JobProcessorOptions {
   prisma: PrismaClient;
+  /** The server's retry settings; applications and endpoints may override them. */
   policy: RetryPolicy;
   timeoutMs: number;
   /** Retries due within this are NAK-delayed; later ones are parked in PostgreSQL. */
@@ -43,12 +44,13 @@ export interface JobProcessorOptions {
 const parkHeldJobsAfterMs = 5000;
 
 export function createJobProcessor(options: JobProcessorOptions): (job: DeliveryJob) => Promise<JobDecision> {
-  const { prisma, policy, timeoutMs } = options;
+  const { prisma } = options;
+  const serverSettings = { policy: options.policy, timeoutMs: options.timeoutMs };
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const userAgent = `PipeRelay/${version}`;
-  // Long enough to cover the request and the write that follows it.
-  const holdMs = timeoutMs + 30_000;
+  // Added to the attempt's timeout, the claim covers the request and the write that follows it.
+  const holdExtraMs = 30_000;
 
   const gate = options.gate ?? createEndpointGate();
 
@@ -79,7 +81,7 @@ export function createJobProcessor(options: JobProcessorOptions): (job: Delivery
   async function attempt(
     job: DeliveryJob,
   ): Promise<{ decision: JobDecision; outcome: "success" | "failure" | "none" }> {
-    const claim = await claimDelivery(prisma, job.deliveryId, holdMs);
+    const claim = await claimDelivery(prisma, job.deliveryId, options.timeoutMs, holdExtraMs);
     if (claim.kind === "stale")
       return { decision: { kind: "ack", reason: "finished, deleted or not due" }, outcome: "none" };
     if (claim.kind === "busy") {
@@ -89,6 +91,11 @@ export function createJobProcessor(options: JobProcessorOptions): (job: Delivery
       };
     }
     const { delivery } = claim;
+    const { policy, timeoutMs } = resolveDeliverySettings(
+      serverSettings,
+      delivery.applicationRetryPolicy,
+      delivery.endpointRetryPolicy,
+    );
     if (delivery.isActive && delivery.rateLimit !== null) {
       const slot = await takeRateSlot(prisma, delivery.endpointId, delivery.rateLimit);
       if (!slot.allowed) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { retryDelay } from "./retry-policy.js";
+import { resolveDeliverySettings, retryDelay } from "./retry-policy.js";
 
 const design = {
   schedule: [30_000, 120_000, 600_000, 1_800_000, 7_200_000, 28_800_000, 86_400_000],
@@ -25,5 +25,34 @@ describe("retryDelay", () => {
   });
   it("gives up at once when only one attempt is allowed", () => {
     expect(retryDelay({ schedule: [1000], maxAttempts: 1 }, 1)).toBeUndefined();
+  });
+});
+
+describe("resolveDeliverySettings", () => {
+  const server = { policy: design, timeoutMs: 30_000 };
+
+  it("uses the server's settings when nothing is overridden", () => {
+    expect(resolveDeliverySettings(server, {}, {})).toEqual(server);
+  });
+
+  it("takes each field from the endpoint, else the application, else the server", () => {
+    const settings = resolveDeliverySettings(
+      server,
+      { schedule_ms: [1000, 2000], max_attempts: 5, timeout_ms: 10_000 },
+      { timeout_ms: 2000 },
+    );
+    expect(settings).toEqual({ policy: { schedule: [1000, 2000], maxAttempts: 5 }, timeoutMs: 2000 });
+    expect(resolveDeliverySettings(server, { max_attempts: 2 }, {}).policy).toEqual({
+      schedule: design.schedule,
+      maxAttempts: 2,
+    });
+  });
+
+  it("allows one attempt more than a schedule that comes without max attempts", () => {
+    expect(resolveDeliverySettings(server, {}, { schedule_ms: [5000] }).policy.maxAttempts).toBe(2);
+    // The endpoint's schedule decides even when the application sets max attempts.
+    expect(
+      resolveDeliverySettings(server, { max_attempts: 9 }, { schedule_ms: [5000] }).policy.maxAttempts,
+    ).toBe(2);
   });
 });

@@ -36,6 +36,51 @@ describe("ApplicationService", () => {
     expect(fetched.application?.apiKey).toBe("");
   });
 
+  it("stores a retry policy, returns it, and replaces it with UpdateApplication", async () => {
+    const { application } = await client.createApplication({
+      name: "with policy",
+      retryPolicy: {
+        schedule: [{ seconds: 5n }, { seconds: 60n }],
+        maxAttempts: 4,
+        timeout: { seconds: 10n },
+      },
+    });
+    const row = await db.prisma.application.findUniqueOrThrow({ where: { id: application!.id } });
+    expect(row.retryPolicy).toEqual({ schedule_ms: [5000, 60_000], max_attempts: 4, timeout_ms: 10_000 });
+    const fetched = await client.getApplication({ id: application!.id });
+    expect(fetched.application?.retryPolicy?.schedule.map((d) => Number(d.seconds))).toEqual([5, 60]);
+    expect(fetched.application?.retryPolicy?.maxAttempts).toBe(4);
+
+    const updated = await client.updateApplication({ id: application!.id, name: "renamed" });
+    expect(updated.application?.name).toBe("renamed");
+    expect(updated.application?.retryPolicy).toBeUndefined();
+    const cleared = await db.prisma.application.findUniqueOrThrow({ where: { id: application!.id } });
+    expect(cleared.retryPolicy).toBeNull();
+  });
+
+  it("rejects a bad retry policy naming the field, and stores nothing", async () => {
+    const before = await db.prisma.application.count();
+    await expect(
+      client.createApplication({ name: "bad policy", retryPolicy: { maxAttempts: 0 } }),
+    ).rejects.toThrow(/retry_policy.max_attempts: must be 1 to 100/);
+    await expect(
+      client.createApplication({ name: "bad policy", retryPolicy: { timeout: { nanos: 5_000_000 } } }),
+    ).rejects.toThrow(/retry_policy.timeout: must be 1 second to 5 minutes/);
+    await expect(
+      client.createApplication({
+        name: "bad policy",
+        retryPolicy: { schedule: [{ seconds: 8n * 86_400n }] },
+      }),
+    ).rejects.toThrow(/retry_policy.schedule\[0\]: must be at most 7 days/);
+    await expect(
+      client.createApplication({ name: "bad policy", retryPolicy: { schedule: [{ seconds: -1n }] } }),
+    ).rejects.toThrow(/retry_policy.schedule\[0\]: must not be negative/);
+    expect(await db.prisma.application.count()).toBe(before);
+    expect(await codeOf(client.updateApplication({ id: "app_01JMISSING00000000000000000", name: "x" }))).toBe(
+      Code.NotFound,
+    );
+  });
+
   it("rejects an empty or over-long name", async () => {
     expect(await codeOf(client.createApplication({ name: "   " }))).toBe(Code.InvalidArgument);
     expect(await codeOf(client.createApplication({ name: "x".repeat(201) }))).toBe(Code.InvalidArgument);

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { apiKeyPreview, generateApiKey, hashApiKey } from "@piperelay/api-keys";
-import type { PrismaClient } from "@piperelay/db";
+import { type PrismaClient, retryPolicyColumn } from "@piperelay/db";
 import {
   type ApplicationService,
   CreateApplicationResponseSchema,
@@ -9,11 +9,13 @@ import {
   GetApplicationResponseSchema,
   ListApplicationsResponseSchema,
   RotateApplicationKeyResponseSchema,
+  UpdateApplicationResponseSchema,
 } from "@piperelay/proto";
-import { insertApplication } from "../application-records.js";
+import { insertApplication, normalizeApplicationName } from "../application-records.js";
 import { decodeCursor } from "../cursor.js";
 import { pageSize, takePage } from "../page.js";
 import { isRecordNotFound, notFound, requireId } from "../request-id.js";
+import { validateRetryPolicy } from "../retry-policy-input.js";
 import { applicationToProto } from "../to-proto.js";
 
 export interface ApplicationServiceDeps {
@@ -31,7 +33,7 @@ export function createApplicationService(
   const { prisma } = deps;
   return {
     async createApplication(req) {
-      const { row, apiKey } = await insertApplication(prisma, req.name);
+      const { row, apiKey } = await insertApplication(prisma, req.name, validateRetryPolicy(req.retryPolicy));
       return create(CreateApplicationResponseSchema, { application: applicationToProto(row, apiKey) });
     },
 
@@ -54,6 +56,22 @@ export function createApplicationService(
       const id = requireId(req.id, "app", "application");
       const row = (await prisma.application.findUnique({ where: { id } })) ?? notFound("application", id);
       return create(GetApplicationResponseSchema, { application: applicationToProto(row) });
+    },
+
+    async updateApplication(req) {
+      const id = requireId(req.id, "app", "application");
+      const name = normalizeApplicationName(req.name);
+      const retryPolicy = validateRetryPolicy(req.retryPolicy);
+      const row = await prisma.application
+        .update({
+          where: { id },
+          data: { name, retryPolicy: retryPolicyColumn(retryPolicy), updatedAt: new Date() },
+        })
+        .catch((error: unknown) => {
+          if (isRecordNotFound(error)) notFound("application", id);
+          throw error;
+        });
+      return create(UpdateApplicationResponseSchema, { application: applicationToProto(row) });
     },
 
     async deleteApplication(req) {

@@ -3,6 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { newId } from "@piperelay/core";
 import type { Endpoint as EndpointRow, Prisma, PrismaClient } from "@piperelay/db";
+import { retryPolicyColumn } from "@piperelay/db";
 import type { TargetUrlOptions } from "@piperelay/egress";
 import {
   CreateEndpointResponseSchema,
@@ -77,6 +78,7 @@ export function createEndpointService(deps: EndpointServiceDeps): EndpointCrudSe
           isActive: settings.isActive ?? true,
           rateLimit: settings.rateLimit,
           metadata: settings.metadata,
+          retryPolicy: retryPolicyColumn(settings.retryPolicy),
         },
       });
       return create(CreateEndpointResponseSchema, { endpoint: endpointToProto(row) });
@@ -114,6 +116,7 @@ export function createEndpointService(deps: EndpointServiceDeps): EndpointCrudSe
         eventTypes: settings.eventTypes,
         rateLimit: settings.rateLimit,
         metadata: settings.metadata,
+        retryPolicy: retryPolicyColumn(settings.retryPolicy),
         ...(settings.secret === undefined ? {} : { secret: settings.secret }),
         ...(settings.isActive === undefined ? {} : { isActive: settings.isActive }),
       });

@@ -47,6 +47,7 @@ export type ApplicationCountAggregateOutputType = {
   name: number
   apiKeyHash: number
   apiKeyPrefix: number
+  retryPolicy: number
   createdAt: number
   updatedAt: number
   _all: number
@@ -76,6 +77,7 @@ export type ApplicationCountAggregateInputType = {
   name?: true
   apiKeyHash?: true
   apiKeyPrefix?: true
+  retryPolicy?: true
   createdAt?: true
   updatedAt?: true
   _all?: true
@@ -158,6 +160,7 @@ export type ApplicationGroupByOutputType = {
   name: string
   apiKeyHash: string
   apiKeyPrefix: string
+  retryPolicy: runtime.JsonValue | null
   createdAt: Date
   updatedAt: Date
   _count: ApplicationCountAggregateOutputType | null
@@ -188,6 +191,7 @@ export type ApplicationWhereInput = {
   name?: Prisma.StringFilter<"Application"> | string
   apiKeyHash?: Prisma.StringFilter<"Application"> | string
   apiKeyPrefix?: Prisma.StringFilter<"Application"> | string
+  retryPolicy?: Prisma.JsonNullableFilter<"Application">
   createdAt?: Prisma.DateTimeFilter<"Application"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Application"> | Date | string
   endpoints?: Prisma.EndpointListRelationFilter
@@ -200,6 +204,7 @@ export type ApplicationOrderByWithRelationInput = {
   name?: Prisma.SortOrder
   apiKeyHash?: Prisma.SortOrder
   apiKeyPrefix?: Prisma.SortOrder
+  retryPolicy?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   endpoints?: Prisma.EndpointOrderByRelationAggregateInput
@@ -215,6 +220,7 @@ export type ApplicationWhereUniqueInput = Prisma.AtLeast<{
   NOT?: Prisma.ApplicationWhereInput | Prisma.ApplicationWhereInput[]
   name?: Prisma.StringFilter<"Application"> | string
   apiKeyPrefix?: Prisma.StringFilter<"Application"> | string
+  retryPolicy?: Prisma.JsonNullableFilter<"Application">
   createdAt?: Prisma.DateTimeFilter<"Application"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Application"> | Date | string
   endpoints?: Prisma.EndpointListRelationFilter
@@ -227,6 +233,7 @@ export type ApplicationOrderByWithAggregationInput = {
   name?: Prisma.SortOrder
   apiKeyHash?: Prisma.SortOrder
   apiKeyPrefix?: Prisma.SortOrder
+  retryPolicy?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   _count?: Prisma.ApplicationCountOrderByAggregateInput
@@ -242,6 +249,7 @@ export type ApplicationScalarWhereWithAggregatesInput = {
   name?: Prisma.StringWithAggregatesFilter<"Application"> | string
   apiKeyHash?: Prisma.StringWithAggregatesFilter<"Application"> | string
   apiKeyPrefix?: Prisma.StringWithAggregatesFilter<"Application"> | string
+  retryPolicy?: Prisma.JsonNullableWithAggregatesFilter<"Application">
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Application"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Application"> | Date | string
 }
@@ -251,6 +259,7 @@ export type ApplicationCreateInput = {
   name: string
   apiKeyHash: string
   apiKeyPrefix: string
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
   endpoints?: Prisma.EndpointCreateNestedManyWithoutApplicationInput
@@ -263,6 +272,7 @@ export type ApplicationUncheckedCreateInput = {
   name: string
   apiKeyHash: string
   apiKeyPrefix: string
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
   endpoints?: Prisma.EndpointUncheckedCreateNestedManyWithoutApplicationInput
@@ -275,6 +285,7 @@ export type ApplicationUpdateInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   endpoints?: Prisma.EndpointUpdateManyWithoutApplicationNestedInput
@@ -287,6 +298,7 @@ export type ApplicationUncheckedUpdateInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   endpoints?: Prisma.EndpointUncheckedUpdateManyWithoutApplicationNestedInput
@@ -299,6 +311,7 @@ export type ApplicationCreateManyInput = {
   name: string
   apiKeyHash: string
   apiKeyPrefix: string
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
 }
@@ -308,6 +321,7 @@ export type ApplicationUpdateManyMutationInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -317,6 +331,7 @@ export type ApplicationUncheckedUpdateManyInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -326,6 +341,7 @@ export type ApplicationCountOrderByAggregateInput = {
   name?: Prisma.SortOrder
   apiKeyHash?: Prisma.SortOrder
   apiKeyPrefix?: Prisma.SortOrder
+  retryPolicy?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -408,6 +424,7 @@ export type ApplicationCreateWithoutEndpointsInput = {
   name: string
   apiKeyHash: string
   apiKeyPrefix: string
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
   messages?: Prisma.MessageCreateNestedManyWithoutApplicationInput
@@ -419,6 +436,7 @@ export type ApplicationUncheckedCreateWithoutEndpointsInput = {
   name: string
   apiKeyHash: string
   apiKeyPrefix: string
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
   messages?: Prisma.MessageUncheckedCreateNestedManyWithoutApplicationInput
@@ -446,6 +464,7 @@ export type ApplicationUpdateWithoutEndpointsInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   messages?: Prisma.MessageUpdateManyWithoutApplicationNestedInput
@@ -457,6 +476,7 @@ export type ApplicationUncheckedUpdateWithoutEndpointsInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   messages?: Prisma.MessageUncheckedUpdateManyWithoutApplicationNestedInput
@@ -468,6 +488,7 @@ export type ApplicationCreateWithoutMessagesInput = {
   name: string
   apiKeyHash: string
   apiKeyPrefix: string
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
   endpoints?: Prisma.EndpointCreateNestedManyWithoutApplicationInput
@@ -479,6 +500,7 @@ export type ApplicationUncheckedCreateWithoutMessagesInput = {
   name: string
   apiKeyHash: string
   apiKeyPrefix: string
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
   endpoints?: Prisma.EndpointUncheckedCreateNestedManyWithoutApplicationInput
@@ -506,6 +528,7 @@ export type ApplicationUpdateWithoutMessagesInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   endpoints?: Prisma.EndpointUpdateManyWithoutApplicationNestedInput
@@ -517,6 +540,7 @@ export type ApplicationUncheckedUpdateWithoutMessagesInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   endpoints?: Prisma.EndpointUncheckedUpdateManyWithoutApplicationNestedInput
@@ -528,6 +552,7 @@ export type ApplicationCreateWithoutDeliveriesInput = {
   name: string
   apiKeyHash: string
   apiKeyPrefix: string
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
   endpoints?: Prisma.EndpointCreateNestedManyWithoutApplicationInput
@@ -539,6 +564,7 @@ export type ApplicationUncheckedCreateWithoutDeliveriesInput = {
   name: string
   apiKeyHash: string
   apiKeyPrefix: string
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
   endpoints?: Prisma.EndpointUncheckedCreateNestedManyWithoutApplicationInput
@@ -566,6 +592,7 @@ export type ApplicationUpdateWithoutDeliveriesInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   endpoints?: Prisma.EndpointUpdateManyWithoutApplicationNestedInput
@@ -577,6 +604,7 @@ export type ApplicationUncheckedUpdateWithoutDeliveriesInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   endpoints?: Prisma.EndpointUncheckedUpdateManyWithoutApplicationNestedInput
@@ -637,6 +665,7 @@ export type ApplicationSelect<ExtArgs extends runtime.Types.Extensions.InternalA
   name?: boolean
   apiKeyHash?: boolean
   apiKeyPrefix?: boolean
+  retryPolicy?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   endpoints?: boolean | Prisma.Application$endpointsArgs<ExtArgs>
@@ -650,6 +679,7 @@ export type ApplicationSelectCreateManyAndReturn<ExtArgs extends runtime.Types.E
   name?: boolean
   apiKeyHash?: boolean
   apiKeyPrefix?: boolean
+  retryPolicy?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }, ExtArgs["result"]["application"]>
@@ -659,6 +689,7 @@ export type ApplicationSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.E
   name?: boolean
   apiKeyHash?: boolean
   apiKeyPrefix?: boolean
+  retryPolicy?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }, ExtArgs["result"]["application"]>
@@ -668,11 +699,12 @@ export type ApplicationSelectScalar = {
   name?: boolean
   apiKeyHash?: boolean
   apiKeyPrefix?: boolean
+  retryPolicy?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }
 
-export type ApplicationOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "apiKeyHash" | "apiKeyPrefix" | "createdAt" | "updatedAt", ExtArgs["result"]["application"]>
+export type ApplicationOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "apiKeyHash" | "apiKeyPrefix" | "retryPolicy" | "createdAt" | "updatedAt", ExtArgs["result"]["application"]>
 export type ApplicationInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   endpoints?: boolean | Prisma.Application$endpointsArgs<ExtArgs>
   messages?: boolean | Prisma.Application$messagesArgs<ExtArgs>
@@ -694,6 +726,10 @@ export type $ApplicationPayload<ExtArgs extends runtime.Types.Extensions.Interna
     name: string
     apiKeyHash: string
     apiKeyPrefix: string
+    /**
+     * Overrides of the server's retry settings; see retry-policy-column.ts.
+     */
+    retryPolicy: runtime.JsonValue | null
     createdAt: Date
     updatedAt: Date
   }, ExtArgs["result"]["application"]>
@@ -1126,6 +1162,7 @@ export interface ApplicationFieldRefs {
   readonly name: Prisma.FieldRef<"Application", 'String'>
   readonly apiKeyHash: Prisma.FieldRef<"Application", 'String'>
   readonly apiKeyPrefix: Prisma.FieldRef<"Application", 'String'>
+  readonly retryPolicy: Prisma.FieldRef<"Application", 'Json'>
   readonly createdAt: Prisma.FieldRef<"Application", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Application", 'DateTime'>
 }

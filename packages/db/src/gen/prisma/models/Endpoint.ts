@@ -77,6 +77,7 @@ export type EndpointCountAggregateOutputType = {
   previousSecret: number
   previousSecretExpiresAt: number
   failingSince: number
+  retryPolicy: number
   createdAt: number
   updatedAt: number
   _all: number
@@ -134,6 +135,7 @@ export type EndpointCountAggregateInputType = {
   previousSecret?: true
   previousSecretExpiresAt?: true
   failingSince?: true
+  retryPolicy?: true
   createdAt?: true
   updatedAt?: true
   _all?: true
@@ -238,6 +240,7 @@ export type EndpointGroupByOutputType = {
   previousSecret: string | null
   previousSecretExpiresAt: Date | null
   failingSince: Date | null
+  retryPolicy: runtime.JsonValue | null
   createdAt: Date
   updatedAt: Date
   _count: EndpointCountAggregateOutputType | null
@@ -278,6 +281,7 @@ export type EndpointWhereInput = {
   previousSecret?: Prisma.StringNullableFilter<"Endpoint"> | string | null
   previousSecretExpiresAt?: Prisma.DateTimeNullableFilter<"Endpoint"> | Date | string | null
   failingSince?: Prisma.DateTimeNullableFilter<"Endpoint"> | Date | string | null
+  retryPolicy?: Prisma.JsonNullableFilter<"Endpoint">
   createdAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
   application?: Prisma.XOR<Prisma.ApplicationScalarRelationFilter, Prisma.ApplicationWhereInput>
@@ -298,6 +302,7 @@ export type EndpointOrderByWithRelationInput = {
   previousSecret?: Prisma.SortOrderInput | Prisma.SortOrder
   previousSecretExpiresAt?: Prisma.SortOrderInput | Prisma.SortOrder
   failingSince?: Prisma.SortOrderInput | Prisma.SortOrder
+  retryPolicy?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   application?: Prisma.ApplicationOrderByWithRelationInput
@@ -321,6 +326,7 @@ export type EndpointWhereUniqueInput = Prisma.AtLeast<{
   previousSecret?: Prisma.StringNullableFilter<"Endpoint"> | string | null
   previousSecretExpiresAt?: Prisma.DateTimeNullableFilter<"Endpoint"> | Date | string | null
   failingSince?: Prisma.DateTimeNullableFilter<"Endpoint"> | Date | string | null
+  retryPolicy?: Prisma.JsonNullableFilter<"Endpoint">
   createdAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
   application?: Prisma.XOR<Prisma.ApplicationScalarRelationFilter, Prisma.ApplicationWhereInput>
@@ -341,6 +347,7 @@ export type EndpointOrderByWithAggregationInput = {
   previousSecret?: Prisma.SortOrderInput | Prisma.SortOrder
   previousSecretExpiresAt?: Prisma.SortOrderInput | Prisma.SortOrder
   failingSince?: Prisma.SortOrderInput | Prisma.SortOrder
+  retryPolicy?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   _count?: Prisma.EndpointCountOrderByAggregateInput
@@ -366,6 +373,7 @@ export type EndpointScalarWhereWithAggregatesInput = {
   previousSecret?: Prisma.StringNullableWithAggregatesFilter<"Endpoint"> | string | null
   previousSecretExpiresAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Endpoint"> | Date | string | null
   failingSince?: Prisma.DateTimeNullableWithAggregatesFilter<"Endpoint"> | Date | string | null
+  retryPolicy?: Prisma.JsonNullableWithAggregatesFilter<"Endpoint">
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Endpoint"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Endpoint"> | Date | string
 }
@@ -382,6 +390,7 @@ export type EndpointCreateInput = {
   previousSecret?: string | null
   previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
   application: Prisma.ApplicationCreateNestedOneWithoutEndpointsInput
@@ -402,6 +411,7 @@ export type EndpointUncheckedCreateInput = {
   previousSecret?: string | null
   previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
   deliveries?: Prisma.DeliveryUncheckedCreateNestedManyWithoutEndpointInput
@@ -420,6 +430,7 @@ export type EndpointUpdateInput = {
   previousSecret?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   application?: Prisma.ApplicationUpdateOneRequiredWithoutEndpointsNestedInput
@@ -440,6 +451,7 @@ export type EndpointUncheckedUpdateInput = {
   previousSecret?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   deliveries?: Prisma.DeliveryUncheckedUpdateManyWithoutEndpointNestedInput
@@ -459,6 +471,7 @@ export type EndpointCreateManyInput = {
   previousSecret?: string | null
   previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
 }
@@ -475,6 +488,7 @@ export type EndpointUpdateManyMutationInput = {
   previousSecret?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -492,6 +506,7 @@ export type EndpointUncheckedUpdateManyInput = {
   previousSecret?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -527,6 +542,7 @@ export type EndpointCountOrderByAggregateInput = {
   previousSecret?: Prisma.SortOrder
   previousSecretExpiresAt?: Prisma.SortOrder
   failingSince?: Prisma.SortOrder
+  retryPolicy?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -685,6 +701,7 @@ export type EndpointCreateWithoutApplicationInput = {
   previousSecret?: string | null
   previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
   deliveries?: Prisma.DeliveryCreateNestedManyWithoutEndpointInput
@@ -703,6 +720,7 @@ export type EndpointUncheckedCreateWithoutApplicationInput = {
   previousSecret?: string | null
   previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
   deliveries?: Prisma.DeliveryUncheckedCreateNestedManyWithoutEndpointInput
@@ -751,6 +769,7 @@ export type EndpointScalarWhereInput = {
   previousSecret?: Prisma.StringNullableFilter<"Endpoint"> | string | null
   previousSecretExpiresAt?: Prisma.DateTimeNullableFilter<"Endpoint"> | Date | string | null
   failingSince?: Prisma.DateTimeNullableFilter<"Endpoint"> | Date | string | null
+  retryPolicy?: Prisma.JsonNullableFilter<"Endpoint">
   createdAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
 }
@@ -767,6 +786,7 @@ export type EndpointCreateWithoutDeliveriesInput = {
   previousSecret?: string | null
   previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
   application: Prisma.ApplicationCreateNestedOneWithoutEndpointsInput
@@ -786,6 +806,7 @@ export type EndpointUncheckedCreateWithoutDeliveriesInput = {
   previousSecret?: string | null
   previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
   rateSlots?: Prisma.RateSlotUncheckedCreateNestedManyWithoutEndpointInput
@@ -819,6 +840,7 @@ export type EndpointUpdateWithoutDeliveriesInput = {
   previousSecret?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   application?: Prisma.ApplicationUpdateOneRequiredWithoutEndpointsNestedInput
@@ -838,6 +860,7 @@ export type EndpointUncheckedUpdateWithoutDeliveriesInput = {
   previousSecret?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   rateSlots?: Prisma.RateSlotUncheckedUpdateManyWithoutEndpointNestedInput
@@ -855,6 +878,7 @@ export type EndpointCreateWithoutRateSlotsInput = {
   previousSecret?: string | null
   previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
   application: Prisma.ApplicationCreateNestedOneWithoutEndpointsInput
@@ -874,6 +898,7 @@ export type EndpointUncheckedCreateWithoutRateSlotsInput = {
   previousSecret?: string | null
   previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
   deliveries?: Prisma.DeliveryUncheckedCreateNestedManyWithoutEndpointInput
@@ -907,6 +932,7 @@ export type EndpointUpdateWithoutRateSlotsInput = {
   previousSecret?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   application?: Prisma.ApplicationUpdateOneRequiredWithoutEndpointsNestedInput
@@ -926,6 +952,7 @@ export type EndpointUncheckedUpdateWithoutRateSlotsInput = {
   previousSecret?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   deliveries?: Prisma.DeliveryUncheckedUpdateManyWithoutEndpointNestedInput
@@ -943,6 +970,7 @@ export type EndpointCreateManyApplicationInput = {
   previousSecret?: string | null
   previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   updatedAt?: Date | string
 }
@@ -959,6 +987,7 @@ export type EndpointUpdateWithoutApplicationInput = {
   previousSecret?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   deliveries?: Prisma.DeliveryUpdateManyWithoutEndpointNestedInput
@@ -977,6 +1006,7 @@ export type EndpointUncheckedUpdateWithoutApplicationInput = {
   previousSecret?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   deliveries?: Prisma.DeliveryUncheckedUpdateManyWithoutEndpointNestedInput
@@ -995,6 +1025,7 @@ export type EndpointUncheckedUpdateManyWithoutApplicationInput = {
   previousSecret?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -1052,6 +1083,7 @@ export type EndpointSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs
   previousSecret?: boolean
   previousSecretExpiresAt?: boolean
   failingSince?: boolean
+  retryPolicy?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   application?: boolean | Prisma.ApplicationDefaultArgs<ExtArgs>
@@ -1073,6 +1105,7 @@ export type EndpointSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exte
   previousSecret?: boolean
   previousSecretExpiresAt?: boolean
   failingSince?: boolean
+  retryPolicy?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   application?: boolean | Prisma.ApplicationDefaultArgs<ExtArgs>
@@ -1091,6 +1124,7 @@ export type EndpointSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exte
   previousSecret?: boolean
   previousSecretExpiresAt?: boolean
   failingSince?: boolean
+  retryPolicy?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   application?: boolean | Prisma.ApplicationDefaultArgs<ExtArgs>
@@ -1109,11 +1143,12 @@ export type EndpointSelectScalar = {
   previousSecret?: boolean
   previousSecretExpiresAt?: boolean
   failingSince?: boolean
+  retryPolicy?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }
 
-export type EndpointOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "applicationId" | "url" | "description" | "secret" | "eventTypes" | "isActive" | "rateLimit" | "metadata" | "previousSecret" | "previousSecretExpiresAt" | "failingSince" | "createdAt" | "updatedAt", ExtArgs["result"]["endpoint"]>
+export type EndpointOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "applicationId" | "url" | "description" | "secret" | "eventTypes" | "isActive" | "rateLimit" | "metadata" | "previousSecret" | "previousSecretExpiresAt" | "failingSince" | "retryPolicy" | "createdAt" | "updatedAt", ExtArgs["result"]["endpoint"]>
 export type EndpointInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   application?: boolean | Prisma.ApplicationDefaultArgs<ExtArgs>
   deliveries?: boolean | Prisma.Endpoint$deliveriesArgs<ExtArgs>
@@ -1153,6 +1188,10 @@ export type $EndpointPayload<ExtArgs extends runtime.Types.Extensions.InternalAr
      * When the endpoint's current run of failed attempts began; null while it is healthy.
      */
     failingSince: Date | null
+    /**
+     * Overrides of the application's and the server's retry settings; see retry-policy-column.ts.
+     */
+    retryPolicy: runtime.JsonValue | null
     createdAt: Date
     updatedAt: Date
   }, ExtArgs["result"]["endpoint"]>
@@ -1593,6 +1632,7 @@ export interface EndpointFieldRefs {
   readonly previousSecret: Prisma.FieldRef<"Endpoint", 'String'>
   readonly previousSecretExpiresAt: Prisma.FieldRef<"Endpoint", 'DateTime'>
   readonly failingSince: Prisma.FieldRef<"Endpoint", 'DateTime'>
+  readonly retryPolicy: Prisma.FieldRef<"Endpoint", 'Json'>
   readonly createdAt: Prisma.FieldRef<"Endpoint", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Endpoint", 'DateTime'>
 }

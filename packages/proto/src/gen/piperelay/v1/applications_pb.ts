@@ -7,13 +7,15 @@ import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2
 import { file_google_api_annotations } from "../../google/api/annotations_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { RetryPolicy } from "./retry_policy_pb.js";
+import { file_piperelay_v1_retry_policy } from "./retry_policy_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file piperelay/v1/applications.proto.
  */
 export const file_piperelay_v1_applications: GenFile = /*@__PURE__*/
-  fileDesc("Ch9waXBlcmVsYXkvdjEvYXBwbGljYXRpb25zLnByb3RvEgxwaXBlcmVsYXkudjEimAEKC0FwcGxpY2F0aW9uEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDwoHYXBpX2tleRgDIAEoCRIuCgpjcmVhdGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIoChhDcmVhdGVBcHBsaWNhdGlvblJlcXVlc3QSDAoEbmFtZRgBIAEoCSJLChlDcmVhdGVBcHBsaWNhdGlvblJlc3BvbnNlEi4KC2FwcGxpY2F0aW9uGAEgASgLMhkucGlwZXJlbGF5LnYxLkFwcGxpY2F0aW9uIjgKF0xpc3RBcHBsaWNhdGlvbnNSZXF1ZXN0Eg0KBWxpbWl0GAEgASgFEg4KBmN1cnNvchgCIAEoCSJgChhMaXN0QXBwbGljYXRpb25zUmVzcG9uc2USLwoMYXBwbGljYXRpb25zGAEgAygLMhkucGlwZXJlbGF5LnYxLkFwcGxpY2F0aW9uEhMKC25leHRfY3Vyc29yGAIgASgJIiMKFUdldEFwcGxpY2F0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCSJIChZHZXRBcHBsaWNhdGlvblJlc3BvbnNlEi4KC2FwcGxpY2F0aW9uGAEgASgLMhkucGlwZXJlbGF5LnYxLkFwcGxpY2F0aW9uIiYKGERlbGV0ZUFwcGxpY2F0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCSI4ChlEZWxldGVBcHBsaWNhdGlvblJlc3BvbnNlEgoKAmlkGAEgASgJEg8KB2RlbGV0ZWQYAiABKAgiKQobUm90YXRlQXBwbGljYXRpb25LZXlSZXF1ZXN0EgoKAmlkGAEgASgJIk4KHFJvdGF0ZUFwcGxpY2F0aW9uS2V5UmVzcG9uc2USLgoLYXBwbGljYXRpb24YASABKAsyGS5waXBlcmVsYXkudjEuQXBwbGljYXRpb24y8AUKEkFwcGxpY2F0aW9uU2VydmljZRKSAQoRQ3JlYXRlQXBwbGljYXRpb24SJi5waXBlcmVsYXkudjEuQ3JlYXRlQXBwbGljYXRpb25SZXF1ZXN0GicucGlwZXJlbGF5LnYxLkNyZWF0ZUFwcGxpY2F0aW9uUmVzcG9uc2UiLILT5JMCJjoBKmILYXBwbGljYXRpb24iFC9hcGkvdjEvYXBwbGljYXRpb25zEn8KEExpc3RBcHBsaWNhdGlvbnMSJS5waXBlcmVsYXkudjEuTGlzdEFwcGxpY2F0aW9uc1JlcXVlc3QaJi5waXBlcmVsYXkudjEuTGlzdEFwcGxpY2F0aW9uc1Jlc3BvbnNlIhyC0+STAhYSFC9hcGkvdjEvYXBwbGljYXRpb25zEosBCg5HZXRBcHBsaWNhdGlvbhIjLnBpcGVyZWxheS52MS5HZXRBcHBsaWNhdGlvblJlcXVlc3QaJC5waXBlcmVsYXkudjEuR2V0QXBwbGljYXRpb25SZXNwb25zZSIugtPkkwIoYgthcHBsaWNhdGlvbhIZL2FwaS92MS9hcHBsaWNhdGlvbnMve2lkfRKHAQoRRGVsZXRlQXBwbGljYXRpb24SJi5waXBlcmVsYXkudjEuRGVsZXRlQXBwbGljYXRpb25SZXF1ZXN0GicucGlwZXJlbGF5LnYxLkRlbGV0ZUFwcGxpY2F0aW9uUmVzcG9uc2UiIYLT5JMCGyoZL2FwaS92MS9hcHBsaWNhdGlvbnMve2lkfRKrAQoUUm90YXRlQXBwbGljYXRpb25LZXkSKS5waXBlcmVsYXkudjEuUm90YXRlQXBwbGljYXRpb25LZXlSZXF1ZXN0GioucGlwZXJlbGF5LnYxLlJvdGF0ZUFwcGxpY2F0aW9uS2V5UmVzcG9uc2UiPILT5JMCNjoBKmILYXBwbGljYXRpb24iJC9hcGkvdjEvYXBwbGljYXRpb25zL3tpZH0vcm90YXRlLWtleWIGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_timestamp]);
+  fileDesc("Ch9waXBlcmVsYXkvdjEvYXBwbGljYXRpb25zLnByb3RvEgxwaXBlcmVsYXkudjEiyQEKC0FwcGxpY2F0aW9uEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDwoHYXBpX2tleRgDIAEoCRIuCgpjcmVhdGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgxyZXRyeV9wb2xpY3kYBiABKAsyGS5waXBlcmVsYXkudjEuUmV0cnlQb2xpY3kiWQoYQ3JlYXRlQXBwbGljYXRpb25SZXF1ZXN0EgwKBG5hbWUYASABKAkSLwoMcmV0cnlfcG9saWN5GAIgASgLMhkucGlwZXJlbGF5LnYxLlJldHJ5UG9saWN5IksKGUNyZWF0ZUFwcGxpY2F0aW9uUmVzcG9uc2USLgoLYXBwbGljYXRpb24YASABKAsyGS5waXBlcmVsYXkudjEuQXBwbGljYXRpb24iOAoXTGlzdEFwcGxpY2F0aW9uc1JlcXVlc3QSDQoFbGltaXQYASABKAUSDgoGY3Vyc29yGAIgASgJImAKGExpc3RBcHBsaWNhdGlvbnNSZXNwb25zZRIvCgxhcHBsaWNhdGlvbnMYASADKAsyGS5waXBlcmVsYXkudjEuQXBwbGljYXRpb24SEwoLbmV4dF9jdXJzb3IYAiABKAkiIwoVR2V0QXBwbGljYXRpb25SZXF1ZXN0EgoKAmlkGAEgASgJIkgKFkdldEFwcGxpY2F0aW9uUmVzcG9uc2USLgoLYXBwbGljYXRpb24YASABKAsyGS5waXBlcmVsYXkudjEuQXBwbGljYXRpb24iZQoYVXBkYXRlQXBwbGljYXRpb25SZXF1ZXN0EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSLwoMcmV0cnlfcG9saWN5GAMgASgLMhkucGlwZXJlbGF5LnYxLlJldHJ5UG9saWN5IksKGVVwZGF0ZUFwcGxpY2F0aW9uUmVzcG9uc2USLgoLYXBwbGljYXRpb24YASABKAsyGS5waXBlcmVsYXkudjEuQXBwbGljYXRpb24iJgoYRGVsZXRlQXBwbGljYXRpb25SZXF1ZXN0EgoKAmlkGAEgASgJIjgKGURlbGV0ZUFwcGxpY2F0aW9uUmVzcG9uc2USCgoCaWQYASABKAkSDwoHZGVsZXRlZBgCIAEoCCIpChtSb3RhdGVBcHBsaWNhdGlvbktleVJlcXVlc3QSCgoCaWQYASABKAkiTgocUm90YXRlQXBwbGljYXRpb25LZXlSZXNwb25zZRIuCgthcHBsaWNhdGlvbhgBIAEoCzIZLnBpcGVyZWxheS52MS5BcHBsaWNhdGlvbjKKBwoSQXBwbGljYXRpb25TZXJ2aWNlEpIBChFDcmVhdGVBcHBsaWNhdGlvbhImLnBpcGVyZWxheS52MS5DcmVhdGVBcHBsaWNhdGlvblJlcXVlc3QaJy5waXBlcmVsYXkudjEuQ3JlYXRlQXBwbGljYXRpb25SZXNwb25zZSIsgtPkkwImOgEqYgthcHBsaWNhdGlvbiIUL2FwaS92MS9hcHBsaWNhdGlvbnMSfwoQTGlzdEFwcGxpY2F0aW9ucxIlLnBpcGVyZWxheS52MS5MaXN0QXBwbGljYXRpb25zUmVxdWVzdBomLnBpcGVyZWxheS52MS5MaXN0QXBwbGljYXRpb25zUmVzcG9uc2UiHILT5JMCFhIUL2FwaS92MS9hcHBsaWNhdGlvbnMSiwEKDkdldEFwcGxpY2F0aW9uEiMucGlwZXJlbGF5LnYxLkdldEFwcGxpY2F0aW9uUmVxdWVzdBokLnBpcGVyZWxheS52MS5HZXRBcHBsaWNhdGlvblJlc3BvbnNlIi6C0+STAihiC2FwcGxpY2F0aW9uEhkvYXBpL3YxL2FwcGxpY2F0aW9ucy97aWR9EpcBChFVcGRhdGVBcHBsaWNhdGlvbhImLnBpcGVyZWxheS52MS5VcGRhdGVBcHBsaWNhdGlvblJlcXVlc3QaJy5waXBlcmVsYXkudjEuVXBkYXRlQXBwbGljYXRpb25SZXNwb25zZSIxgtPkkwIrOgEqYgthcHBsaWNhdGlvbhoZL2FwaS92MS9hcHBsaWNhdGlvbnMve2lkfRKHAQoRRGVsZXRlQXBwbGljYXRpb24SJi5waXBlcmVsYXkudjEuRGVsZXRlQXBwbGljYXRpb25SZXF1ZXN0GicucGlwZXJlbGF5LnYxLkRlbGV0ZUFwcGxpY2F0aW9uUmVzcG9uc2UiIYLT5JMCGyoZL2FwaS92MS9hcHBsaWNhdGlvbnMve2lkfRKrAQoUUm90YXRlQXBwbGljYXRpb25LZXkSKS5waXBlcmVsYXkudjEuUm90YXRlQXBwbGljYXRpb25LZXlSZXF1ZXN0GioucGlwZXJlbGF5LnYxLlJvdGF0ZUFwcGxpY2F0aW9uS2V5UmVzcG9uc2UiPILT5JMCNjoBKmILYXBwbGljYXRpb24iJC9hcGkvdjEvYXBwbGljYXRpb25zL3tpZH0vcm90YXRlLWtleWIGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_timestamp, file_piperelay_v1_retry_policy]);
 
 /**
  * An application (tenant).
@@ -55,6 +57,14 @@ export type Application = Message<"piperelay.v1.Application"> & {
    * @generated from field: google.protobuf.Timestamp updated_at = 5;
    */
   updatedAt?: Timestamp | undefined;
+
+  /**
+   * How its deliveries are retried, over the server's `delivery` settings;
+   * each endpoint can override it in turn. Unset means the server's settings.
+   *
+   * @generated from field: piperelay.v1.RetryPolicy retry_policy = 6;
+   */
+  retryPolicy?: RetryPolicy | undefined;
 };
 
 /**
@@ -76,6 +86,13 @@ export type CreateApplicationRequest = Message<"piperelay.v1.CreateApplicationRe
    * @generated from field: string name = 1;
    */
   name: string;
+
+  /**
+   * How its deliveries are retried; unset means the server's settings.
+   *
+   * @generated from field: piperelay.v1.RetryPolicy retry_policy = 2;
+   */
+  retryPolicy?: RetryPolicy | undefined;
 };
 
 /**
@@ -205,6 +222,62 @@ export const GetApplicationResponseSchema: GenMessage<GetApplicationResponse> = 
   messageDesc(file_piperelay_v1_applications, 6);
 
 /**
+ * Request of UpdateApplication.
+ *
+ * @generated from message piperelay.v1.UpdateApplicationRequest
+ */
+export type UpdateApplicationRequest = Message<"piperelay.v1.UpdateApplicationRequest"> & {
+  /**
+   * Application id (`app_…`).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Display name, 1 to 200 characters.
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * How its deliveries are retried; unset means the server's settings.
+   *
+   * @generated from field: piperelay.v1.RetryPolicy retry_policy = 3;
+   */
+  retryPolicy?: RetryPolicy | undefined;
+};
+
+/**
+ * Describes the message piperelay.v1.UpdateApplicationRequest.
+ * Use `create(UpdateApplicationRequestSchema)` to create a new message.
+ */
+export const UpdateApplicationRequestSchema: GenMessage<UpdateApplicationRequest> = /*@__PURE__*/
+  messageDesc(file_piperelay_v1_applications, 7);
+
+/**
+ * Response of UpdateApplication.
+ *
+ * @generated from message piperelay.v1.UpdateApplicationResponse
+ */
+export type UpdateApplicationResponse = Message<"piperelay.v1.UpdateApplicationResponse"> & {
+  /**
+   * The updated application, without its API key.
+   *
+   * @generated from field: piperelay.v1.Application application = 1;
+   */
+  application?: Application | undefined;
+};
+
+/**
+ * Describes the message piperelay.v1.UpdateApplicationResponse.
+ * Use `create(UpdateApplicationResponseSchema)` to create a new message.
+ */
+export const UpdateApplicationResponseSchema: GenMessage<UpdateApplicationResponse> = /*@__PURE__*/
+  messageDesc(file_piperelay_v1_applications, 8);
+
+/**
  * Request of DeleteApplication.
  *
  * @generated from message piperelay.v1.DeleteApplicationRequest
@@ -223,7 +296,7 @@ export type DeleteApplicationRequest = Message<"piperelay.v1.DeleteApplicationRe
  * Use `create(DeleteApplicationRequestSchema)` to create a new message.
  */
 export const DeleteApplicationRequestSchema: GenMessage<DeleteApplicationRequest> = /*@__PURE__*/
-  messageDesc(file_piperelay_v1_applications, 7);
+  messageDesc(file_piperelay_v1_applications, 9);
 
 /**
  * Response of DeleteApplication.
@@ -251,7 +324,7 @@ export type DeleteApplicationResponse = Message<"piperelay.v1.DeleteApplicationR
  * Use `create(DeleteApplicationResponseSchema)` to create a new message.
  */
 export const DeleteApplicationResponseSchema: GenMessage<DeleteApplicationResponse> = /*@__PURE__*/
-  messageDesc(file_piperelay_v1_applications, 8);
+  messageDesc(file_piperelay_v1_applications, 10);
 
 /**
  * Request of RotateApplicationKey.
@@ -272,7 +345,7 @@ export type RotateApplicationKeyRequest = Message<"piperelay.v1.RotateApplicatio
  * Use `create(RotateApplicationKeyRequestSchema)` to create a new message.
  */
 export const RotateApplicationKeyRequestSchema: GenMessage<RotateApplicationKeyRequest> = /*@__PURE__*/
-  messageDesc(file_piperelay_v1_applications, 9);
+  messageDesc(file_piperelay_v1_applications, 11);
 
 /**
  * Response of RotateApplicationKey.
@@ -293,7 +366,7 @@ export type RotateApplicationKeyResponse = Message<"piperelay.v1.RotateApplicati
  * Use `create(RotateApplicationKeyResponseSchema)` to create a new message.
  */
 export const RotateApplicationKeyResponseSchema: GenMessage<RotateApplicationKeyResponse> = /*@__PURE__*/
-  messageDesc(file_piperelay_v1_applications, 10);
+  messageDesc(file_piperelay_v1_applications, 12);
 
 /**
  * Applications are the tenants of PipeRelay: each one owns its endpoints and
@@ -334,6 +407,17 @@ export const ApplicationService: GenService<{
     methodKind: "unary";
     input: typeof GetApplicationRequestSchema;
     output: typeof GetApplicationResponseSchema;
+  },
+  /**
+   * Replaces an application's name and retry policy (PUT semantics: a policy
+   * left out is cleared, so its endpoints fall back to the server's settings).
+   *
+   * @generated from rpc piperelay.v1.ApplicationService.UpdateApplication
+   */
+  updateApplication: {
+    methodKind: "unary";
+    input: typeof UpdateApplicationRequestSchema;
+    output: typeof UpdateApplicationResponseSchema;
   },
   /**
    * Deletes an application with all its endpoints, messages and delivery records.

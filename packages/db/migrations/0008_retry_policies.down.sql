@@ -1,0 +1,2 @@
+ALTER TABLE endpoints DROP COLUMN IF EXISTS retry_policy;
+ALTER TABLE applications DROP COLUMN IF EXISTS retry_policy;
