@@ -37,6 +37,8 @@ export const adminComponent: ComponentFactory = async ({ config, logger, clients
       publisher,
       onPublishError,
       secretOverlapMs: config.delivery.secret_overlap,
+      secretKey: config.keys.endpointSecrets,
+      apiKeyPepper: config.keys.apiKeyPepper,
       targets: {
         allowPrivate: config.delivery.allow_private_targets,
         allowedCidrs: parseCidrs(config.delivery.allowed_cidrs),

@@ -79,6 +79,7 @@ export const ApplicationScalarFieldEnum = {
   id: 'id',
   name: 'name',
   apiKeyHash: 'apiKeyHash',
+  apiKeyLookup: 'apiKeyLookup',
   apiKeyPrefix: 'apiKeyPrefix',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
@@ -187,6 +188,14 @@ export const QueryMode = {
 export type QueryMode = (typeof QueryMode)[keyof typeof QueryMode]
 
 
+export const NullsOrder = {
+  first: 'first',
+  last: 'last'
+} as const
+
+export type NullsOrder = (typeof NullsOrder)[keyof typeof NullsOrder]
+
+
 export const JsonNullValueFilter = {
   DbNull: DbNull,
   JsonNull: JsonNull,
@@ -194,12 +203,4 @@ export const JsonNullValueFilter = {
 } as const
 
 export type JsonNullValueFilter = (typeof JsonNullValueFilter)[keyof typeof JsonNullValueFilter]
-
-
-export const NullsOrder = {
-  first: 'first',
-  last: 'last'
-} as const
-
-export type NullsOrder = (typeof NullsOrder)[keyof typeof NullsOrder]
 

@@ -28,6 +28,7 @@ export type ApplicationMinAggregateOutputType = {
   id: string | null
   name: string | null
   apiKeyHash: string | null
+  apiKeyLookup: string | null
   apiKeyPrefix: string | null
   createdAt: Date | null
   updatedAt: Date | null
@@ -37,6 +38,7 @@ export type ApplicationMaxAggregateOutputType = {
   id: string | null
   name: string | null
   apiKeyHash: string | null
+  apiKeyLookup: string | null
   apiKeyPrefix: string | null
   createdAt: Date | null
   updatedAt: Date | null
@@ -46,6 +48,7 @@ export type ApplicationCountAggregateOutputType = {
   id: number
   name: number
   apiKeyHash: number
+  apiKeyLookup: number
   apiKeyPrefix: number
   createdAt: number
   updatedAt: number
@@ -57,6 +60,7 @@ export type ApplicationMinAggregateInputType = {
   id?: true
   name?: true
   apiKeyHash?: true
+  apiKeyLookup?: true
   apiKeyPrefix?: true
   createdAt?: true
   updatedAt?: true
@@ -66,6 +70,7 @@ export type ApplicationMaxAggregateInputType = {
   id?: true
   name?: true
   apiKeyHash?: true
+  apiKeyLookup?: true
   apiKeyPrefix?: true
   createdAt?: true
   updatedAt?: true
@@ -75,6 +80,7 @@ export type ApplicationCountAggregateInputType = {
   id?: true
   name?: true
   apiKeyHash?: true
+  apiKeyLookup?: true
   apiKeyPrefix?: true
   createdAt?: true
   updatedAt?: true
@@ -157,6 +163,7 @@ export type ApplicationGroupByOutputType = {
   id: string
   name: string
   apiKeyHash: string
+  apiKeyLookup: string | null
   apiKeyPrefix: string
   createdAt: Date
   updatedAt: Date
@@ -187,6 +194,7 @@ export type ApplicationWhereInput = {
   id?: Prisma.StringFilter<"Application"> | string
   name?: Prisma.StringFilter<"Application"> | string
   apiKeyHash?: Prisma.StringFilter<"Application"> | string
+  apiKeyLookup?: Prisma.StringNullableFilter<"Application"> | string | null
   apiKeyPrefix?: Prisma.StringFilter<"Application"> | string
   createdAt?: Prisma.DateTimeFilter<"Application"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Application"> | Date | string
@@ -199,6 +207,7 @@ export type ApplicationOrderByWithRelationInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   apiKeyHash?: Prisma.SortOrder
+  apiKeyLookup?: Prisma.SortOrderInput | Prisma.SortOrder
   apiKeyPrefix?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
@@ -210,6 +219,7 @@ export type ApplicationOrderByWithRelationInput = {
 export type ApplicationWhereUniqueInput = Prisma.AtLeast<{
   id?: string
   apiKeyHash?: string
+  apiKeyLookup?: string
   AND?: Prisma.ApplicationWhereInput | Prisma.ApplicationWhereInput[]
   OR?: Prisma.ApplicationWhereInput[]
   NOT?: Prisma.ApplicationWhereInput | Prisma.ApplicationWhereInput[]
@@ -220,12 +230,13 @@ export type ApplicationWhereUniqueInput = Prisma.AtLeast<{
   endpoints?: Prisma.EndpointListRelationFilter
   messages?: Prisma.MessageListRelationFilter
   deliveries?: Prisma.DeliveryListRelationFilter
-}, "id" | "apiKeyHash">
+}, "id" | "apiKeyHash" | "apiKeyLookup">
 
 export type ApplicationOrderByWithAggregationInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   apiKeyHash?: Prisma.SortOrder
+  apiKeyLookup?: Prisma.SortOrderInput | Prisma.SortOrder
   apiKeyPrefix?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
@@ -241,6 +252,7 @@ export type ApplicationScalarWhereWithAggregatesInput = {
   id?: Prisma.StringWithAggregatesFilter<"Application"> | string
   name?: Prisma.StringWithAggregatesFilter<"Application"> | string
   apiKeyHash?: Prisma.StringWithAggregatesFilter<"Application"> | string
+  apiKeyLookup?: Prisma.StringNullableWithAggregatesFilter<"Application"> | string | null
   apiKeyPrefix?: Prisma.StringWithAggregatesFilter<"Application"> | string
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Application"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Application"> | Date | string
@@ -250,6 +262,7 @@ export type ApplicationCreateInput = {
   id: string
   name: string
   apiKeyHash: string
+  apiKeyLookup?: string | null
   apiKeyPrefix: string
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -262,6 +275,7 @@ export type ApplicationUncheckedCreateInput = {
   id: string
   name: string
   apiKeyHash: string
+  apiKeyLookup?: string | null
   apiKeyPrefix: string
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -274,6 +288,7 @@ export type ApplicationUpdateInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
+  apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -286,6 +301,7 @@ export type ApplicationUncheckedUpdateInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
+  apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -298,6 +314,7 @@ export type ApplicationCreateManyInput = {
   id: string
   name: string
   apiKeyHash: string
+  apiKeyLookup?: string | null
   apiKeyPrefix: string
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -307,6 +324,7 @@ export type ApplicationUpdateManyMutationInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
+  apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -316,6 +334,7 @@ export type ApplicationUncheckedUpdateManyInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
+  apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -325,6 +344,7 @@ export type ApplicationCountOrderByAggregateInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   apiKeyHash?: Prisma.SortOrder
+  apiKeyLookup?: Prisma.SortOrder
   apiKeyPrefix?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
@@ -334,6 +354,7 @@ export type ApplicationMaxOrderByAggregateInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   apiKeyHash?: Prisma.SortOrder
+  apiKeyLookup?: Prisma.SortOrder
   apiKeyPrefix?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
@@ -343,6 +364,7 @@ export type ApplicationMinOrderByAggregateInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   apiKeyHash?: Prisma.SortOrder
+  apiKeyLookup?: Prisma.SortOrder
   apiKeyPrefix?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
@@ -355,6 +377,10 @@ export type ApplicationScalarRelationFilter = {
 
 export type StringFieldUpdateOperationsInput = {
   set?: string
+}
+
+export type NullableStringFieldUpdateOperationsInput = {
+  set?: string | null
 }
 
 export type DateTimeFieldUpdateOperationsInput = {
@@ -407,6 +433,7 @@ export type ApplicationCreateWithoutEndpointsInput = {
   id: string
   name: string
   apiKeyHash: string
+  apiKeyLookup?: string | null
   apiKeyPrefix: string
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -418,6 +445,7 @@ export type ApplicationUncheckedCreateWithoutEndpointsInput = {
   id: string
   name: string
   apiKeyHash: string
+  apiKeyLookup?: string | null
   apiKeyPrefix: string
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -445,6 +473,7 @@ export type ApplicationUpdateWithoutEndpointsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
+  apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -456,6 +485,7 @@ export type ApplicationUncheckedUpdateWithoutEndpointsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
+  apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -467,6 +497,7 @@ export type ApplicationCreateWithoutMessagesInput = {
   id: string
   name: string
   apiKeyHash: string
+  apiKeyLookup?: string | null
   apiKeyPrefix: string
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -478,6 +509,7 @@ export type ApplicationUncheckedCreateWithoutMessagesInput = {
   id: string
   name: string
   apiKeyHash: string
+  apiKeyLookup?: string | null
   apiKeyPrefix: string
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -505,6 +537,7 @@ export type ApplicationUpdateWithoutMessagesInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
+  apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -516,6 +549,7 @@ export type ApplicationUncheckedUpdateWithoutMessagesInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
+  apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -527,6 +561,7 @@ export type ApplicationCreateWithoutDeliveriesInput = {
   id: string
   name: string
   apiKeyHash: string
+  apiKeyLookup?: string | null
   apiKeyPrefix: string
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -538,6 +573,7 @@ export type ApplicationUncheckedCreateWithoutDeliveriesInput = {
   id: string
   name: string
   apiKeyHash: string
+  apiKeyLookup?: string | null
   apiKeyPrefix: string
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -565,6 +601,7 @@ export type ApplicationUpdateWithoutDeliveriesInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
+  apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -576,6 +613,7 @@ export type ApplicationUncheckedUpdateWithoutDeliveriesInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
+  apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -636,6 +674,7 @@ export type ApplicationSelect<ExtArgs extends runtime.Types.Extensions.InternalA
   id?: boolean
   name?: boolean
   apiKeyHash?: boolean
+  apiKeyLookup?: boolean
   apiKeyPrefix?: boolean
   createdAt?: boolean
   updatedAt?: boolean
@@ -649,6 +688,7 @@ export type ApplicationSelectCreateManyAndReturn<ExtArgs extends runtime.Types.E
   id?: boolean
   name?: boolean
   apiKeyHash?: boolean
+  apiKeyLookup?: boolean
   apiKeyPrefix?: boolean
   createdAt?: boolean
   updatedAt?: boolean
@@ -658,6 +698,7 @@ export type ApplicationSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.E
   id?: boolean
   name?: boolean
   apiKeyHash?: boolean
+  apiKeyLookup?: boolean
   apiKeyPrefix?: boolean
   createdAt?: boolean
   updatedAt?: boolean
@@ -667,12 +708,13 @@ export type ApplicationSelectScalar = {
   id?: boolean
   name?: boolean
   apiKeyHash?: boolean
+  apiKeyLookup?: boolean
   apiKeyPrefix?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }
 
-export type ApplicationOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "apiKeyHash" | "apiKeyPrefix" | "createdAt" | "updatedAt", ExtArgs["result"]["application"]>
+export type ApplicationOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "apiKeyHash" | "apiKeyLookup" | "apiKeyPrefix" | "createdAt" | "updatedAt", ExtArgs["result"]["application"]>
 export type ApplicationInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   endpoints?: boolean | Prisma.Application$endpointsArgs<ExtArgs>
   messages?: boolean | Prisma.Application$messagesArgs<ExtArgs>
@@ -692,7 +734,14 @@ export type $ApplicationPayload<ExtArgs extends runtime.Types.Extensions.Interna
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
     name: string
+    /**
+     * `v1$salt$HMAC-SHA256(pepper, salt ‖ key)`; a plain SHA-256 for keys not used since before that.
+     */
     apiKeyHash: string
+    /**
+     * The key's public look-up id (12 characters after pk_live_); null for keys from before it.
+     */
+    apiKeyLookup: string | null
     apiKeyPrefix: string
     createdAt: Date
     updatedAt: Date
@@ -1125,6 +1174,7 @@ export interface ApplicationFieldRefs {
   readonly id: Prisma.FieldRef<"Application", 'String'>
   readonly name: Prisma.FieldRef<"Application", 'String'>
   readonly apiKeyHash: Prisma.FieldRef<"Application", 'String'>
+  readonly apiKeyLookup: Prisma.FieldRef<"Application", 'String'>
   readonly apiKeyPrefix: Prisma.FieldRef<"Application", 'String'>
   readonly createdAt: Prisma.FieldRef<"Application", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Application", 'DateTime'>
