@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
+import { adminComponent } from "@piperelay/admin";
 import { legacyApiKeyHash } from "@piperelay/api-keys";
 import { generateSecret, verifyWebhook } from "@piperelay/signing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -76,7 +77,7 @@ describe("endpoint secrets at rest", () => {
     expect(verifyWebhook(old, request!.headers, request!.body)).toBe(true);
   });
 
-  it("keeps signing with a secret stored in clear before the upgrade", async () => {
+  it("keeps signing with a secret stored in clear before the upgrade, and encrypts it when admin starts", async () => {
     const app = await createApp(stack.baseUrl, "legacy secret", adminToken);
     const endpoint = await createEndpoint(stack.baseUrl, app.apiKey, { url: receiver.url });
     const legacy = generateSecret();
@@ -91,6 +92,14 @@ describe("endpoint secrets at rest", () => {
     await sendMessage(stack.baseUrl, app.apiKey, { event_type: "secret.legacy", payload: { n: 3 } });
     const [request] = (await receiver.waitFor(before + 1)).slice(before);
     expect(verifyWebhook(legacy, request!.headers, request!.body)).toBe(true);
+
+    const admin = await stack.startAnother([adminComponent]);
+    const row = await query<{ secret: string }>("SELECT secret FROM endpoints WHERE id = $1", [endpoint.id]);
+    expect(row.secret).toMatch(/^v1:/);
+    expect(row.secret).not.toContain(keyPart(legacy));
+    const again = await restClient(stack.baseUrl, app.apiKey)("GET", `/api/v1/endpoints/${endpoint.id}`);
+    expect(again.body.secret).toBe(legacy);
+    await admin.stop();
   });
 });
 
