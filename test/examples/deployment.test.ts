@@ -94,13 +94,14 @@ describe("docker-compose.yml", () => {
     }
   });
 
-  it("configures every service for the containers, with a required admin token and traces to Jaeger", () => {
+  it("configures every service for the containers, with a required admin token and master key and traces to Jaeger", () => {
     for (const name of app) {
       const env = services[name].environment as Record<string, string>;
       expect(env.DATABASE_URL).toMatch(/^postgres:\/\/.+@postgres:5432\/piperelay$/);
       expect(env.NATS_URL).toBe("nats://nats:4222");
       expect(env.PIPERELAY_HOST).toBe("0.0.0.0");
       expect(env.PIPERELAY_ADMIN_TOKEN).toMatch(/^\$\{PIPERELAY_ADMIN_TOKEN:\?.+\}$/);
+      expect(env.PIPERELAY_MASTER_KEY).toMatch(/^\$\{PIPERELAY_MASTER_KEY:\?.+\}$/);
       expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBe("http://jaeger:4318");
       expect(env.OTEL_SERVICE_NAME).toBe(`piperelay-${name}`);
     }
@@ -231,7 +232,11 @@ describe("infra/kubernetes", () => {
     expect(find("ConfigMap", "piperelay-config").data.PIPERELAY_HOST).toBe("0.0.0.0");
     const secret = docsOf("secret.example.yaml")[0];
     expect(secret?.metadata.name).toBe("piperelay-secrets");
-    expect(Object.keys(secret?.stringData ?? {}).sort()).toEqual(["DATABASE_URL", "PIPERELAY_ADMIN_TOKEN"]);
+    expect(Object.keys(secret?.stringData ?? {}).sort()).toEqual([
+      "DATABASE_URL",
+      "PIPERELAY_ADMIN_TOKEN",
+      "PIPERELAY_MASTER_KEY",
+    ]);
   });
 
   it("probes ingest and admin on /api/v1/health and serves them through Services", () => {

@@ -22,6 +22,12 @@ export interface TestStack {
 
 export const allComponents: ComponentFactory[] = [ingestComponent, dispatcherComponent, adminComponent];
 
+/**
+ * The master key of test stacks (32 bytes, base64): a real key rather than the
+ * development fallback, and the same for every process of a test, which must agree.
+ */
+export const testMasterKey = Buffer.from("piperelay test master key 32 byt").toString("base64");
+
 /** Environment for a PipeRelay process on this test's own database and NATS prefix. */
 export function stackEnv(database: TestDatabase, prefix: string, extra: Record<string, string> = {}) {
   return {
@@ -29,6 +35,7 @@ export function stackEnv(database: TestDatabase, prefix: string, extra: Record<s
     NATS_URL: natsUrl(),
     PIPERELAY_NATS_PREFIX: prefix,
     PIPERELAY_PORT: "0",
+    PIPERELAY_MASTER_KEY: testMasterKey,
     PIPERELAY_RETRY_SCHEDULE: "1s,2s",
     PIPERELAY_DELIVERY_TIMEOUT: "5s",
     // Test files run side by side on one PostgreSQL; keep each process's share small.

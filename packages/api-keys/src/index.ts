@@ -1,2 +1,11 @@
-export type { ApiKeyResolverOptions } from "./api-keys.js";
-export { apiKeyPreview, createApiKeyResolver, generateApiKey, hashApiKey } from "./api-keys.js";
+export type { ApiKeyResolverOptions } from "./api-key-resolver.js";
+export { createApiKeyResolver } from "./api-key-resolver.js";
+export {
+  apiKeyColumns,
+  apiKeyLookupId,
+  apiKeyPreview,
+  generateApiKey,
+  hashApiKey,
+  legacyApiKeyHash,
+  verifyApiKey,
+} from "./api-keys.js";

@@ -3,6 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "./load-config.js";
+import { deriveKeys, insecureDevelopmentMasterKey } from "./master-key.js";
+
+const masterKeyHex = "7f".repeat(32);
 
 function yamlFile(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), "piperelay-config-"));
@@ -56,10 +59,58 @@ describe("loadConfig", () => {
   });
 
   it("refuses to listen beyond loopback without an admin token", () => {
-    expect(() => loadConfig({ env: { PIPERELAY_HOST: "0.0.0.0" } })).toThrow(ConfigError);
-    expect(loadConfig({ env: { PIPERELAY_HOST: "0.0.0.0", PIPERELAY_ADMIN_TOKEN: "t" } }).adminToken).toBe(
-      "t",
+    expect(() =>
+      loadConfig({ env: { PIPERELAY_HOST: "0.0.0.0", PIPERELAY_MASTER_KEY: masterKeyHex } }),
+    ).toThrow(ConfigError);
+    expect(
+      loadConfig({
+        env: { PIPERELAY_HOST: "0.0.0.0", PIPERELAY_ADMIN_TOKEN: "t", PIPERELAY_MASTER_KEY: masterKeyHex },
+      }).adminToken,
+    ).toBe("t");
+  });
+
+  it("refuses to listen beyond loopback without a master key, naming PIPERELAY_MASTER_KEY", () => {
+    expect(() => loadConfig({ env: { PIPERELAY_HOST: "0.0.0.0", PIPERELAY_ADMIN_TOKEN: "t" } })).toThrow(
+      /security\.master_key: required .*PIPERELAY_MASTER_KEY/,
     );
+  });
+
+  it("uses the public development key on loopback without a master key, and says so", () => {
+    const config = loadConfig({ env: {} });
+    expect(config.insecureMasterKey).toBe(true);
+    expect(config.keys).toEqual(deriveKeys(insecureDevelopmentMasterKey));
+  });
+
+  it("accepts a master key as hex or base64 (from the file or PIPERELAY_MASTER_KEY) and derives separate keys", () => {
+    const bytes = Buffer.from(masterKeyHex, "hex");
+    const fromHex = loadConfig({
+      env: { PIPERELAY_HOST: "0.0.0.0", PIPERELAY_ADMIN_TOKEN: "t", PIPERELAY_MASTER_KEY: masterKeyHex },
+    });
+    const fromBase64 = loadConfig({ env: { PIPERELAY_MASTER_KEY: bytes.toString("base64") } });
+    const fromFile = loadConfig({
+      file: yamlFile(`security:\n  master_key: "${bytes.toString("base64url")}"\n`),
+      env: {},
+    });
+    for (const config of [fromHex, fromBase64, fromFile]) {
+      expect(config.insecureMasterKey).toBe(false);
+      expect(config.keys).toEqual(deriveKeys(bytes));
+    }
+    expect(fromHex.keys.endpointSecrets).toHaveLength(32);
+    expect(fromHex.keys.endpointSecrets.equals(fromHex.keys.apiKeyPepper)).toBe(false);
+    expect(fromHex.keys.endpointSecrets.equals(bytes)).toBe(false);
+  });
+
+  it("rejects a master key that is not 32 bytes of base64 or hex, naming the key and its variable", () => {
+    for (const bad of [
+      "short",
+      "a".repeat(63),
+      Buffer.alloc(31).toString("base64"),
+      Buffer.alloc(33).toString("hex"),
+    ]) {
+      expect(() => loadConfig({ env: { PIPERELAY_MASTER_KEY: bad } })).toThrow(
+        /security\.master_key: must be 32 bytes.*\(from PIPERELAY_MASTER_KEY\)/,
+      );
+    }
   });
 
   it("rejects a storage driver other than postgres", () => {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
+import { type DerivedKeys, decodeMasterKey, deriveKeys, insecureDevelopmentMasterKey } from "./master-key.js";
 import { configSchema, type ParsedConfig } from "./schema.js";
 
 /** Validated configuration with derived values filled in. */
@@ -11,6 +12,10 @@ export interface Config extends ParsedConfig {
   adminToken: string | undefined;
   /** True when the server listens on loopback only: application management may then be open. */
   localMode: boolean;
+  /** Sub-keys of `security.master_key` (or of the development key, in local mode without one). */
+  keys: DerivedKeys;
+  /** True when no master key is set and the public development key is in use (local mode only). */
+  insecureMasterKey: boolean;
 }
 
 /** A configuration problem, naming the key and where its value came from. */
@@ -28,6 +33,7 @@ const envAliases: Record<string, string> = {
   PIPERELAY_HOST: "server.host",
   PIPERELAY_PORT: "server.port",
   PIPERELAY_ADMIN_TOKEN: "server.admin_token",
+  PIPERELAY_MASTER_KEY: "security.master_key",
   PIPERELAY_MAX_PAYLOAD_SIZE: "server.max_payload_size",
   PIPERELAY_NATS_PREFIX: "queue.prefix",
   PIPERELAY_WORKERS: "delivery.workers",
@@ -162,6 +168,13 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       `server.admin_token: required when server.host is ${parsed.server.host} (not loopback); set PIPERELAY_ADMIN_TOKEN`,
     );
   }
+  const masterKey =
+    parsed.security.master_key === "" ? undefined : decodeMasterKey(parsed.security.master_key);
+  if (!masterKey && !localMode) {
+    throw new ConfigError(
+      `security.master_key: required when server.host is ${parsed.server.host} (not loopback); set PIPERELAY_MASTER_KEY to 32 random bytes, e.g. openssl rand -base64 32`,
+    );
+  }
   return {
     ...parsed,
     delivery: {
@@ -170,6 +183,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     },
     adminToken,
     localMode,
+    keys: deriveKeys(masterKey ?? insecureDevelopmentMasterKey),
+    insecureMasterKey: masterKey === undefined,
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseDuration, parseSize } from "./duration.js";
+import { decodeMasterKey } from "./master-key.js";
 
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const parsed = typeof value === "number" ? value : parseDuration(value);
@@ -119,6 +120,23 @@ export const configSchema = z
         path: z.string().startsWith("/").default("/dashboard"),
         /** Same as server.admin_token; kept for configs written after the design. */
         admin_password: z.string().default(""),
+      })
+      .strict()
+      .prefault({}),
+    security: z
+      .object({
+        /**
+         * 32 random bytes (base64 or hex) from which the keys that encrypt endpoint
+         * secrets and pepper API key hashes are derived. Required unless the server
+         * listens on loopback only; changing it makes stored secrets and keys unreadable.
+         */
+        master_key: z
+          .string()
+          .trim()
+          .refine((value) => value === "" || decodeMasterKey(value) !== undefined, {
+            message: "must be 32 bytes written as 64 hex digits or base64, e.g. from openssl rand -base64 32",
+          })
+          .default(""),
       })
       .strict()
       .prefault({}),

@@ -33,7 +33,7 @@ export async function startApi(
     auth: {
       adminToken: config.adminToken,
       openAdmin: config.adminToken === undefined && config.localMode,
-      resolveApiKey: createApiKeyResolver(prisma),
+      resolveApiKey: createApiKeyResolver(prisma, { pepper: config.keys.apiKeyPepper }),
       isAdminSession: extras.isAdminSession,
       applicationExists: async (id) =>
         (await prisma.application.findUnique({ where: { id }, select: { id: true } })) !== null,

@@ -39,6 +39,11 @@ export async function startProcess(
   const logger =
     options.logger ??
     createLogger({ level: config.logging.level, format: config.logging.format, base: { service: name } });
+  if (config.insecureMasterKey) {
+    logger.warn(
+      "no master key set (PIPERELAY_MASTER_KEY): endpoint secrets and API key hashes are protected by a public development key; allowed on loopback only",
+    );
+  }
   const clients = await openClients(config, `piperelay-${name}`);
   const components: Component[] = [];
   let api: RunningApi | undefined;

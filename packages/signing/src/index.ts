@@ -1,3 +1,4 @@
+export { decryptSecret, encryptSecret, isEncryptedSecret, SecretDecryptionError } from "./secret-box.js";
 export { generateSecret, secretKeyBytes, secretProblem } from "./secrets.js";
 export type { SignedHeadersInput } from "./sign.js";
 export { signatureHeaders, signPipeRelay, signStandardWebhooks } from "./sign.js";

@@ -4,6 +4,7 @@ import type { ComponentFactory } from "@piperelay/runtime";
 import { createAdminParts } from "./admin-parts.js";
 import { createDashboard } from "./dashboard/dashboard-handler.js";
 import { findDashboardBuild } from "./dashboard/static-files.js";
+import { encryptStoredSecrets } from "./encrypt-stored-secrets.js";
 
 /**
  * The admin service: management and query RPCs (it publishes the deliveries
@@ -32,11 +33,26 @@ export const adminComponent: ComponentFactory = async ({ config, logger, clients
     name: "admin",
     httpFallback: dashboard?.handle,
     isAdminSession: dashboard?.isAdminSession,
+    // Endpoints from before secrets were encrypted: encrypt them once the service is up. Not under
+    // the public development key, which protects nothing and would tie them to it; not fatal either,
+    // since secrets in clear keep working.
+    async start() {
+      if (config.insecureMasterKey) return;
+      await encryptStoredSecrets(database.prisma, config.keys.endpointSecrets).then(
+        (count) => {
+          if (count > 0) logger.info({ endpoints: count }, "encrypted endpoint secrets stored in clear");
+        },
+        (err: unknown) =>
+          logger.warn({ err }, "could not encrypt endpoint secrets stored in clear; will try at next start"),
+      );
+    },
     parts: createAdminParts({
       prisma: database.prisma,
       publisher,
       onPublishError,
       secretOverlapMs: config.delivery.secret_overlap,
+      secretKey: config.keys.endpointSecrets,
+      apiKeyPepper: config.keys.apiKeyPepper,
       targets: {
         allowPrivate: config.delivery.allow_private_targets,
         allowedCidrs: parseCidrs(config.delivery.allowed_cidrs),

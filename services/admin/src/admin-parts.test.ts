@@ -2,7 +2,7 @@ import { HealthService } from "@piperelay/proto";
 import { mergeServiceParts, servicePart } from "@piperelay/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminParts } from "./admin-parts.js";
-import { clientFor, openTestDatabase, recordingPublisher } from "./testing.js";
+import { clientFor, openTestDatabase, recordingPublisher, testKeys } from "./testing.js";
 
 const targets = { allowPrivate: false, allowedCidrs: [], httpsOnly: false };
 let db: Awaited<ReturnType<typeof openTestDatabase>>;
@@ -17,7 +17,12 @@ afterAll(async () => {
 
 describe("createAdminParts", () => {
   it("serves every admin service and leaves SendMessage to ingest", () => {
-    const parts = createAdminParts({ prisma: db.prisma, publisher: recordingPublisher(), targets });
+    const parts = createAdminParts({
+      prisma: db.prisma,
+      publisher: recordingPublisher(),
+      targets,
+      ...testKeys,
+    });
     const services = parts.map((part) => part.service.typeName);
     expect(services).toEqual([
       "piperelay.v1.ApplicationService",
@@ -35,7 +40,12 @@ describe("createAdminParts", () => {
   });
 
   it("leaves CheckHealth to the process, so its health part merges with the admin's", async () => {
-    const parts = createAdminParts({ prisma: db.prisma, publisher: recordingPublisher(), targets });
+    const parts = createAdminParts({
+      prisma: db.prisma,
+      publisher: recordingPublisher(),
+      targets,
+      ...testKeys,
+    });
     const processHealth = servicePart(HealthService, { checkHealth: async () => ({ status: "ok" }) });
     const merged = mergeServiceParts([...parts, processHealth]);
 

@@ -28,6 +28,10 @@ export interface AdminDeps {
   onPublishError?: (error: unknown) => void;
   /** How long a rotated-out secret keeps signing (`delivery.secret_overlap`). @defaultValue 0 */
   secretOverlapMs?: number;
+  /** Encrypts endpoint secrets at rest (`config.keys.endpointSecrets`). */
+  secretKey: Uint8Array;
+  /** Mixed into stored API key hashes (`config.keys.apiKeyPepper`). */
+  apiKeyPepper: Uint8Array;
 }
 
 /**
@@ -39,9 +43,9 @@ export interface AdminDeps {
 export function createAdminParts(deps: AdminDeps): ServicePart[] {
   const { prisma } = deps;
   return [
-    servicePart(ApplicationService, createApplicationService({ prisma })),
+    servicePart(ApplicationService, createApplicationService({ prisma, apiKeyPepper: deps.apiKeyPepper })),
     servicePart(EndpointService, {
-      ...createEndpointService({ prisma, targets: deps.targets }),
+      ...createEndpointService({ prisma, targets: deps.targets, secretKey: deps.secretKey }),
       ...createEndpointActionsService(deps),
     }),
     servicePart(MessageService, createMessageQueryService(deps)),

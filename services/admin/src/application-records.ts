@@ -1,4 +1,4 @@
-import { apiKeyPreview, generateApiKey, hashApiKey } from "@piperelay/api-keys";
+import { apiKeyColumns, generateApiKey } from "@piperelay/api-keys";
 import { newId } from "@piperelay/core";
 import {
   type Application as ApplicationRow,
@@ -41,10 +41,14 @@ export function normalizeApplicationName(name: string): string {
   return trimmed;
 }
 
-/** Stores a new application with a fresh key (only its hash and preview are kept); returns the row and the key. */
+/**
+ * Stores a new application with a fresh key (only its salted hash, peppered
+ * with `apiKeyPepper`, its look-up id and preview are kept); returns the row and the key.
+ */
 export async function insertApplication(
   prisma: PrismaClient,
   name: string,
+  apiKeyPepper: Uint8Array,
   retryPolicy: StoredRetryPolicy | null = null,
 ): Promise<{ row: ApplicationRow; apiKey: string }> {
   const apiKey = generateApiKey();
@@ -52,8 +56,7 @@ export async function insertApplication(
     data: {
       id: newId("app"),
       name: normalizeApplicationName(name),
-      apiKeyHash: hashApiKey(apiKey),
-      apiKeyPrefix: apiKeyPreview(apiKey),
+      ...apiKeyColumns(apiKey, apiKeyPepper),
       retryPolicy: retryPolicyColumn(retryPolicy),
     },
   });
@@ -67,8 +70,9 @@ export async function insertApplication(
 export async function createApplicationRecord(
   prisma: PrismaClient,
   name: string,
+  apiKeyPepper: Uint8Array,
 ): Promise<ApplicationRecord> {
-  const { row, apiKey } = await insertApplication(prisma, name);
+  const { row, apiKey } = await insertApplication(prisma, name, apiKeyPepper);
   return { id: row.id, name: row.name, apiKey, createdAt: row.createdAt };
 }
 

@@ -1,6 +1,7 @@
 // Helpers for this package's tests: a database per file, clients over an
 // in-memory transport, a recording publisher and row factories.
 
+import { randomBytes } from "node:crypto";
 import type { DescService } from "@bufbuild/protobuf";
 import {
   type Client,
@@ -11,12 +12,19 @@ import {
   type Interceptor,
   type Transport,
 } from "@connectrpc/connect";
-import { apiKeyPreview, generateApiKey, hashApiKey } from "@piperelay/api-keys";
+import { apiKeyColumns, generateApiKey } from "@piperelay/api-keys";
 import { newId } from "@piperelay/core";
 import { createDatabase, type Database, type PrismaClient } from "@piperelay/db";
 import type { DeliveryPublisher, QueuedDelivery } from "@piperelay/queue";
 import { type Caller, callerKey, createErrorInterceptor, type ServicePart } from "@piperelay/rpc";
+import { encryptSecret } from "@piperelay/signing";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/database.js";
+
+/** The keys these tests' services use in place of ones derived from a master key. */
+export const testKeys = { secretKey: randomBytes(32), apiKeyPepper: randomBytes(32) };
+
+/** The secret insertTestEndpoint gives endpoints (stored encrypted under `testKeys.secretKey`). */
+export const testEndpointSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 /** A fresh migrated database; call `dispose` in afterAll. */
 export async function openTestDatabase(): Promise<Database & { dispose(): Promise<void> }> {
@@ -87,7 +95,7 @@ export function recordingPublisher(): DeliveryPublisher & { batches: QueuedDeliv
 export async function insertTestApplication(prisma: PrismaClient, name = "Test app"): Promise<string> {
   const key = generateApiKey();
   const row = await prisma.application.create({
-    data: { id: newId("app"), name, apiKeyHash: hashApiKey(key), apiKeyPrefix: apiKeyPreview(key) },
+    data: { id: newId("app"), name, ...apiKeyColumns(key, testKeys.apiKeyPepper) },
   });
   return row.id;
 }
@@ -98,12 +106,13 @@ export async function insertTestEndpoint(
   applicationId: string,
   fields: { url?: string; isActive?: boolean } = {},
 ): Promise<string> {
+  const id = newId("ep");
   const row = await prisma.endpoint.create({
     data: {
-      id: newId("ep"),
+      id,
       applicationId,
       url: fields.url ?? "https://example.com/hook",
-      secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+      secret: encryptSecret(testKeys.secretKey, id, testEndpointSecret),
       isActive: fields.isActive ?? true,
     },
   });

@@ -19,6 +19,7 @@ import {
   type Message,
   MessageSchema,
 } from "@piperelay/proto";
+import { decryptSecret } from "@piperelay/signing";
 import { retryPolicyToProto } from "./retry-policy-input.js";
 
 /** A delivery row with what the API shows alongside it. */
@@ -41,14 +42,14 @@ export function applicationToProto(row: ApplicationRow, apiKey = ""): Applicatio
   });
 }
 
-/** The API form of an endpoint, secret included (the caller owns it). */
-export function endpointToProto(row: EndpointRow): Endpoint {
+/** The API form of an endpoint, secret included (the caller owns it), decrypted with `secretKey`. */
+export function endpointToProto(row: EndpointRow, secretKey: Uint8Array): Endpoint {
   return create(EndpointSchema, {
     id: row.id,
     applicationId: row.applicationId,
     url: row.url,
     description: row.description,
-    secret: row.secret,
+    secret: decryptSecret(secretKey, row.id, row.secret),
     eventTypes: row.eventTypes,
     isActive: row.isActive,
     rateLimit: row.rateLimit ?? undefined,

@@ -18,6 +18,7 @@ export const dispatcherComponent: ComponentFactory = ({ config, logger, clients 
       disableAfterMs: config.delivery.disable_after,
       operationalWebhookUrl: config.delivery.operational_webhook_url,
     },
+    secretKey: config.keys.endpointSecrets,
     retention: { messageTtlMs: config.retention.message_ttl, attemptTtlMs: config.retention.attempt_ttl },
     egress: {
       allowPrivate: config.delivery.allow_private_targets,

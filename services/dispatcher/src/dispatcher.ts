@@ -30,6 +30,8 @@ export interface DispatcherOptions {
   pollIntervalMs: number;
   /** Which addresses deliveries may reach. */
   egress: EgressPolicy;
+  /** Decrypts endpoint secrets for signing (`config.keys.endpointSecrets`). */
+  secretKey: Uint8Array;
   retention: { messageTtlMs: number; attemptTtlMs: number };
   /** A run of failures this long disables an endpoint (0: never); events go to the URL, if any. */
   endpointHealth: { disableAfterMs: number; operationalWebhookUrl: string };
@@ -69,6 +71,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     timeoutMs: options.timeoutMs,
     nakMaxDelayMs: options.nakMaxDelayMs,
     egress: options.egress,
+    secretKey: options.secretKey,
     httpDispatcher: http,
     endpointHealth: createEndpointHealth({ prisma, logger, ...options.endpointHealth }),
   });

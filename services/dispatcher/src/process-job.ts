@@ -2,7 +2,7 @@ import { version } from "@piperelay/core";
 import type { PrismaClient } from "@piperelay/db";
 import { type EgressPolicy, targetUrlProblem } from "@piperelay/egress";
 import type { DeliveryJob } from "@piperelay/queue";
-import { signatureHeaders } from "@piperelay/signing";
+import { decryptSecret, signatureHeaders } from "@piperelay/signing";
 import type { Dispatcher } from "undici";
 import { claimDelivery, parkDelivery, releaseClaim } from "./claim-delivery.js";
 import { createEndpointGate, type EndpointGate } from "./endpoint-gate.js";
@@ -23,6 +23,12 @@ export interface JobProcessorOptions {
   nakMaxDelayMs: number;
   /** Which addresses deliveries may reach; names are also checked at connect time by the HTTP agent. */
   egress: EgressPolicy;
+  /**
+   * Decrypts endpoint secrets for signing. A secret that does not decrypt (a
+   * wrong master key) throws before any request: the claim lapses and the
+   * delivery waits, unsent and unrecorded, until the key is fixed.
+   */
+  secretKey: Uint8Array;
   httpDispatcher?: Dispatcher;
   /** Per-endpoint concurrency cap and circuit breaker; one per process. */
   gate?: EndpointGate;
@@ -124,8 +130,10 @@ export function createJobProcessor(options: JobProcessorOptions): (job: Delivery
           "content-type": "application/json",
           "user-agent": userAgent,
           ...signatureHeaders({
-            secret: delivery.secret,
-            additionalSecrets: delivery.previousSecret ? [delivery.previousSecret] : [],
+            secret: decryptSecret(options.secretKey, delivery.endpointId, delivery.secret),
+            additionalSecrets: delivery.previousSecret
+              ? [decryptSecret(options.secretKey, delivery.endpointId, delivery.previousSecret)]
+              : [],
             messageId: delivery.messageId,
             timestamp,
             body: delivery.payload,

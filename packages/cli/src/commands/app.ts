@@ -12,7 +12,9 @@ export function registerApp(program: Command): void {
     .requiredOption("--name <name>", "display name")
     .action(async (options: { name: string }, command: Command) => {
       const config = configFrom(command.optsWithGlobals<GlobalOptions>());
-      const created = await withDatabase(config, (db) => createApplicationRecord(db.prisma, options.name));
+      const created = await withDatabase(config, (db) =>
+        createApplicationRecord(db.prisma, options.name, config.keys.apiKeyPepper),
+      );
       console.log(`id:      ${created.id}\nname:    ${created.name}\napi_key: ${created.apiKey}`);
     });
 

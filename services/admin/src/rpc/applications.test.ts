@@ -1,9 +1,16 @@
 import { Code } from "@connectrpc/connect";
-import { hashApiKey } from "@piperelay/api-keys";
+import { apiKeyLookupId, legacyApiKeyHash, verifyApiKey } from "@piperelay/api-keys";
 import { ApplicationService } from "@piperelay/proto";
 import { servicePart } from "@piperelay/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clientFor, codeOf, insertTestEndpoint, insertTestMessage, openTestDatabase } from "../testing.js";
+import {
+  clientFor,
+  codeOf,
+  insertTestEndpoint,
+  insertTestMessage,
+  openTestDatabase,
+  testKeys,
+} from "../testing.js";
 import { createApplicationService } from "./applications.js";
 
 let db: Awaited<ReturnType<typeof openTestDatabase>>;
@@ -11,7 +18,12 @@ let client: ReturnType<typeof clientFor<typeof ApplicationService>>;
 
 beforeAll(async () => {
   db = await openTestDatabase();
-  const parts = [servicePart(ApplicationService, createApplicationService({ prisma: db.prisma }))];
+  const parts = [
+    servicePart(
+      ApplicationService,
+      createApplicationService({ prisma: db.prisma, apiKeyPepper: testKeys.apiKeyPepper }),
+    ),
+  ];
   client = clientFor(ApplicationService, parts, { kind: "admin" });
 });
 
@@ -20,7 +32,7 @@ afterAll(async () => {
 });
 
 describe("ApplicationService", () => {
-  it("creates an application with a trimmed name and returns its key once, storing only the hash", async () => {
+  it("creates an application with a trimmed name and returns its key once, storing only a salted, peppered hash", async () => {
     const { application } = await client.createApplication({ name: "  Seentics  " });
     expect(application?.id).toMatch(/^app_/);
     expect(application?.name).toBe("Seentics");
@@ -28,7 +40,11 @@ describe("ApplicationService", () => {
     expect(application?.createdAt).toBeDefined();
 
     const row = await db.prisma.application.findUniqueOrThrow({ where: { id: application!.id } });
-    expect(row.apiKeyHash).toBe(hashApiKey(application!.apiKey));
+    const apiKey = application!.apiKey;
+    expect(verifyApiKey(apiKey, row.apiKeyHash, testKeys.apiKeyPepper)).toBe(true);
+    expect(row.apiKeyHash).not.toBe(legacyApiKeyHash(apiKey));
+    expect(row.apiKeyHash).not.toContain(apiKey.slice(8));
+    expect(row.apiKeyLookup).toBe(apiKeyLookupId(apiKey));
     expect(row.apiKeyPrefix).toBe(application!.apiKey.slice(0, 12));
 
     const fetched = await client.getApplication({ id: application!.id });
@@ -118,16 +134,18 @@ describe("ApplicationService", () => {
     expect(await codeOf(client.listApplications({ limit: -1 }))).toBe(Code.InvalidArgument);
   });
 
-  it("rotates the key: a new key is returned and the old hash is replaced", async () => {
+  it("rotates the key: a new key is returned and the old one no longer matches the stored hash", async () => {
     const { application } = await client.createApplication({ name: "rotating" });
     const rotated = await client.rotateApplicationKey({ id: application!.id });
     expect(rotated.application?.apiKey).toMatch(/^pk_live_/);
     expect(rotated.application?.apiKey).not.toBe(application!.apiKey);
 
     const row = await db.prisma.application.findUniqueOrThrow({ where: { id: application!.id } });
-    expect(row.apiKeyHash).toBe(hashApiKey(rotated.application!.apiKey));
+    expect(verifyApiKey(rotated.application!.apiKey, row.apiKeyHash, testKeys.apiKeyPepper)).toBe(true);
+    expect(verifyApiKey(application!.apiKey, row.apiKeyHash, testKeys.apiKeyPepper)).toBe(false);
+    expect(row.apiKeyLookup).toBe(apiKeyLookupId(rotated.application!.apiKey));
     const old = await db.prisma.application.findUnique({
-      where: { apiKeyHash: hashApiKey(application!.apiKey) },
+      where: { apiKeyLookup: apiKeyLookupId(application!.apiKey) },
     });
     expect(old).toBeNull();
   });

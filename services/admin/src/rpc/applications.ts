@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
-import { apiKeyPreview, generateApiKey, hashApiKey } from "@piperelay/api-keys";
+import { apiKeyColumns, generateApiKey } from "@piperelay/api-keys";
 import { type PrismaClient, retryPolicyColumn } from "@piperelay/db";
 import {
   type ApplicationService,
@@ -20,20 +20,27 @@ import { applicationToProto } from "../to-proto.js";
 
 export interface ApplicationServiceDeps {
   prisma: PrismaClient;
+  /** Mixed into stored key hashes (`config.keys.apiKeyPepper`). */
+  apiKeyPepper: Uint8Array;
 }
 
 /**
  * ApplicationService: tenants and their API keys. The auth interceptor admits
  * only the admin here, so nothing is scoped to a caller. Keys are returned by
- * Create and RotateKey only; PipeRelay keeps just their hash.
+ * Create and RotateKey only; PipeRelay keeps just a salted, peppered hash.
  */
 export function createApplicationService(
   deps: ApplicationServiceDeps,
 ): ServiceImpl<typeof ApplicationService> {
-  const { prisma } = deps;
+  const { prisma, apiKeyPepper } = deps;
   return {
     async createApplication(req) {
-      const { row, apiKey } = await insertApplication(prisma, req.name, validateRetryPolicy(req.retryPolicy));
+      const { row, apiKey } = await insertApplication(
+        prisma,
+        req.name,
+        apiKeyPepper,
+        validateRetryPolicy(req.retryPolicy),
+      );
       return create(CreateApplicationResponseSchema, { application: applicationToProto(row, apiKey) });
     },
 
@@ -91,8 +98,7 @@ export function createApplicationService(
         .update({
           where: { id },
           data: {
-            apiKeyHash: hashApiKey(apiKey),
-            apiKeyPrefix: apiKeyPreview(apiKey),
+            ...apiKeyColumns(apiKey, apiKeyPepper),
             updatedAt: new Date(),
           },
         })

@@ -3,6 +3,7 @@ import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { EndpointService } from "@piperelay/proto";
 import { servicePart } from "@piperelay/rpc";
+import { decryptSecret } from "@piperelay/signing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   asApplication,
@@ -12,6 +13,7 @@ import {
   insertTestEndpoint,
   openTestDatabase,
   recordingPublisher,
+  testKeys,
 } from "../testing.js";
 import { createEndpointActionsService } from "./endpoint-actions.js";
 
@@ -24,7 +26,12 @@ beforeAll(async () => {
   parts = [
     servicePart(
       EndpointService,
-      createEndpointActionsService({ prisma: db.prisma, publisher, secretOverlapMs: 60 * 60 * 1000 }),
+      createEndpointActionsService({
+        prisma: db.prisma,
+        publisher,
+        secretOverlapMs: 60 * 60 * 1000,
+        secretKey: testKeys.secretKey,
+      }),
     ),
   ];
 });
@@ -43,7 +50,8 @@ describe("EndpointService.RotateEndpointSecret", () => {
     expect(endpoint?.secret).toMatch(/^whsec_/);
     expect(endpoint?.secret).not.toBe(before.secret);
     const after = await db.prisma.endpoint.findUniqueOrThrow({ where: { id } });
-    expect(after.secret).toBe(endpoint?.secret);
+    expect(decryptSecret(testKeys.secretKey, id, after.secret)).toBe(endpoint?.secret);
+    expect(after.secret).not.toContain(endpoint!.secret.slice("whsec_".length));
     expect(after.previousSecret).toBe(before.secret);
     const overlapLeftMs = (after.previousSecretExpiresAt?.getTime() ?? 0) - Date.now();
     expect(overlapLeftMs).toBeGreaterThan(59 * 60 * 1000);
@@ -54,7 +62,10 @@ describe("EndpointService.RotateEndpointSecret", () => {
     const applicationId = await insertTestApplication(db.prisma);
     const id = await insertTestEndpoint(db.prisma, applicationId);
     const noOverlap = [
-      servicePart(EndpointService, createEndpointActionsService({ prisma: db.prisma, publisher })),
+      servicePart(
+        EndpointService,
+        createEndpointActionsService({ prisma: db.prisma, publisher, secretKey: testKeys.secretKey }),
+      ),
     ];
     await clientFor(EndpointService, noOverlap, asApplication(applicationId)).rotateEndpointSecret({ id });
     const after = await db.prisma.endpoint.findUniqueOrThrow({ where: { id } });

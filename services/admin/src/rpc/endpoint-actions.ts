@@ -10,7 +10,7 @@ import {
 } from "@piperelay/proto";
 import type { DeliveryPublisher } from "@piperelay/queue";
 import { fail, requireApplicationId } from "@piperelay/rpc";
-import { generateSecret } from "@piperelay/signing";
+import { encryptSecret, generateSecret } from "@piperelay/signing";
 import { notFound, requireId } from "../request-id.js";
 import { endpointToProto } from "../to-proto.js";
 
@@ -22,6 +22,8 @@ export interface EndpointActionsDeps {
    * @defaultValue 0
    */
   secretOverlapMs?: number;
+  /** Encrypts secrets at rest, bound to their endpoint's id (`config.keys.endpointSecrets`). */
+  secretKey: Uint8Array;
   /** Publishes the delivery of a test event. */
   publisher: DeliveryPublisher;
   /** Called when publishing throws; the outbox relay publishes the delivery anyway. */
@@ -48,18 +50,19 @@ export function createEndpointActionsService(
       const id = requireId(req.id, "ep", "endpoint");
       const overlapMs = deps.secretOverlapMs ?? 0;
       // One statement, so two rotations at once cannot lose a secret: SET reads the row as it was.
+      // The old value moves as it is stored: encrypted for this same endpoint id, it still decrypts.
       const rotated = await prisma.$executeRaw`
         UPDATE endpoints SET
           previous_secret = CASE WHEN ${overlapMs}::float8 > 0 THEN secret END,
           previous_secret_expires_at = CASE WHEN ${overlapMs}::float8 > 0
             THEN now() + ${overlapMs}::float8 * interval '1 millisecond' END,
-          secret = ${generateSecret()},
+          secret = ${encryptSecret(deps.secretKey, id, generateSecret())},
           updated_at = now()
         WHERE id = ${id} AND application_id = ${applicationId}`;
       if (rotated === 0) notFound("endpoint", id);
       const row =
         (await prisma.endpoint.findFirst({ where: { id, applicationId } })) ?? notFound("endpoint", id);
-      return create(RotateEndpointSecretResponseSchema, { endpoint: endpointToProto(row) });
+      return create(RotateEndpointSecretResponseSchema, { endpoint: endpointToProto(row, deps.secretKey) });
     },
 
     async sendTestEvent(req, ctx) {

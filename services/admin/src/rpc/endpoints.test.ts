@@ -1,6 +1,8 @@
 import { Code } from "@connectrpc/connect";
+import { newId } from "@piperelay/core";
 import { EndpointService } from "@piperelay/proto";
 import { servicePart } from "@piperelay/rpc";
+import { decryptSecret } from "@piperelay/signing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   asApplication,
@@ -11,6 +13,7 @@ import {
   insertTestDelivery,
   insertTestMessage,
   openTestDatabase,
+  testKeys,
 } from "../testing.js";
 import { createEndpointService } from "./endpoints.js";
 
@@ -23,7 +26,14 @@ const strictTargets = { allowPrivate: false, allowedCidrs: [], httpsOnly: false 
 beforeAll(async () => {
   db = await openTestDatabase();
   const parts = [
-    servicePart(EndpointService, createEndpointService({ prisma: db.prisma, targets: strictTargets })),
+    servicePart(
+      EndpointService,
+      createEndpointService({
+        prisma: db.prisma,
+        targets: strictTargets,
+        secretKey: testKeys.secretKey,
+      }),
+    ),
   ];
   applicationId = await insertTestApplication(db.prisma, "owner");
   const otherApplicationId = await insertTestApplication(db.prisma, "someone else");
@@ -70,6 +80,30 @@ describe("EndpointService", () => {
     expect(endpoint?.isActive).toBe(false);
     expect(endpoint?.rateLimit).toBeUndefined();
     expect(endpoint?.eventTypes).toEqual([]);
+  });
+
+  it("stores secrets encrypted and bound to the endpoint, on create and on update", async () => {
+    const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const { endpoint } = await client.createEndpoint({ url: "https://example.com/encrypted", secret });
+    const id = endpoint!.id;
+    const created = await db.prisma.endpoint.findUniqueOrThrow({ where: { id } });
+    expect(created.secret).toMatch(/^v1:/);
+    expect(created.secret).not.toContain(secret.slice("whsec_".length));
+    expect(decryptSecret(testKeys.secretKey, id, created.secret)).toBe(secret);
+
+    const next = "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0";
+    await client.updateEndpoint({ id, url: "https://example.com/encrypted", secret: next });
+    const updated = await db.prisma.endpoint.findUniqueOrThrow({ where: { id } });
+    expect(updated.secret).not.toContain(next.slice("whsec_".length));
+    expect(decryptSecret(testKeys.secretKey, id, updated.secret)).toBe(next);
+  });
+
+  it("still shows a secret stored in clear before secrets were encrypted", async () => {
+    const secret = "whsec_bGVnYWN5LWxlZ2FjeS1sZWdhY3ktbGVnYWN5";
+    const row = await db.prisma.endpoint.create({
+      data: { id: newId("ep"), applicationId, url: "https://example.com/legacy", secret },
+    });
+    expect((await client.getEndpoint({ id: row.id })).endpoint?.secret).toBe(secret);
   });
 
   it.each([

@@ -16,7 +16,7 @@ import {
   UpdateEndpointResponseSchema,
 } from "@piperelay/proto";
 import { requireApplicationId } from "@piperelay/rpc";
-import { generateSecret } from "@piperelay/signing";
+import { encryptSecret, generateSecret } from "@piperelay/signing";
 import { decodeCursor } from "../cursor.js";
 import { validateEndpointInput } from "../endpoint-input.js";
 import { computeEndpointStats } from "../endpoint-stats.js";
@@ -28,6 +28,8 @@ export interface EndpointServiceDeps {
   prisma: PrismaClient;
   /** Which URLs endpoints may have. */
   targets: TargetUrlOptions;
+  /** Encrypts secrets at rest, bound to their endpoint's id (`config.keys.endpointSecrets`). */
+  secretKey: Uint8Array;
 }
 
 /** EndpointService's CRUD methods; secret rotation and test events are in endpoint-actions.ts. */
@@ -42,7 +44,8 @@ export type EndpointCrudService = Omit<
  * not_found exactly like an unknown one.
  */
 export function createEndpointService(deps: EndpointServiceDeps): EndpointCrudService {
-  const { prisma } = deps;
+  const { prisma, secretKey } = deps;
+  const toProto = (row: EndpointRow) => endpointToProto(row, secretKey);
 
   async function findOwned(ctx: HandlerContext, rawId: string): Promise<EndpointRow> {
     const applicationId = requireApplicationId(ctx);
@@ -67,13 +70,14 @@ export function createEndpointService(deps: EndpointServiceDeps): EndpointCrudSe
     async createEndpoint(req, ctx) {
       const applicationId = requireApplicationId(ctx);
       const settings = validateEndpointInput(req, deps.targets);
+      const id = newId("ep");
       const row = await prisma.endpoint.create({
         data: {
-          id: newId("ep"),
+          id,
           applicationId,
           url: settings.url,
           description: settings.description,
-          secret: settings.secret ?? generateSecret(),
+          secret: encryptSecret(secretKey, id, settings.secret ?? generateSecret()),
           eventTypes: settings.eventTypes,
           isActive: settings.isActive ?? true,
           rateLimit: settings.rateLimit,
@@ -81,7 +85,7 @@ export function createEndpointService(deps: EndpointServiceDeps): EndpointCrudSe
           retryPolicy: retryPolicyColumn(settings.retryPolicy),
         },
       });
-      return create(CreateEndpointResponseSchema, { endpoint: endpointToProto(row) });
+      return create(CreateEndpointResponseSchema, { endpoint: toProto(row) });
     },
 
     async listEndpoints(req, ctx) {
@@ -95,14 +99,14 @@ export function createEndpointService(deps: EndpointServiceDeps): EndpointCrudSe
       });
       const page = takePage(rows, size);
       return create(ListEndpointsResponseSchema, {
-        endpoints: page.items.map(endpointToProto),
+        endpoints: page.items.map(toProto),
         nextCursor: page.nextCursor,
       });
     },
 
     async getEndpoint(req, ctx) {
       const row = await findOwned(ctx, req.id);
-      return create(GetEndpointResponseSchema, { endpoint: endpointToProto(row) });
+      return create(GetEndpointResponseSchema, { endpoint: toProto(row) });
     },
 
     async updateEndpoint(req, ctx) {
@@ -117,10 +121,10 @@ export function createEndpointService(deps: EndpointServiceDeps): EndpointCrudSe
         rateLimit: settings.rateLimit,
         metadata: settings.metadata,
         retryPolicy: retryPolicyColumn(settings.retryPolicy),
-        ...(settings.secret === undefined ? {} : { secret: settings.secret }),
+        ...(settings.secret === undefined ? {} : { secret: encryptSecret(secretKey, id, settings.secret) }),
         ...(settings.isActive === undefined ? {} : { isActive: settings.isActive }),
       });
-      return create(UpdateEndpointResponseSchema, { endpoint: endpointToProto(row) });
+      return create(UpdateEndpointResponseSchema, { endpoint: toProto(row) });
     },
 
     async deleteEndpoint(req, ctx) {
@@ -137,7 +141,7 @@ export function createEndpointService(deps: EndpointServiceDeps): EndpointCrudSe
       const id = requireId(req.id, "ep", "endpoint");
       if (req.isActive !== undefined) {
         const row = await updateOwned(applicationId, id, { isActive: req.isActive });
-        return create(ToggleEndpointResponseSchema, { endpoint: endpointToProto(row) });
+        return create(ToggleEndpointResponseSchema, { endpoint: toProto(row) });
       }
       // Flip in the database so two concurrent toggles cannot both read the same state.
       const flipped = await prisma.$executeRaw`
@@ -145,7 +149,7 @@ export function createEndpointService(deps: EndpointServiceDeps): EndpointCrudSe
         WHERE id = ${id} AND application_id = ${applicationId}`;
       if (flipped === 0) notFound("endpoint", id);
       const row = await findOwned(ctx, id);
-      return create(ToggleEndpointResponseSchema, { endpoint: endpointToProto(row) });
+      return create(ToggleEndpointResponseSchema, { endpoint: toProto(row) });
     },
 
     async getEndpointStats(req, ctx) {

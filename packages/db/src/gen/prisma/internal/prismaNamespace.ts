@@ -909,6 +909,7 @@ export const ApplicationScalarFieldEnum = {
   id: 'id',
   name: 'name',
   apiKeyHash: 'apiKeyHash',
+  apiKeyLookup: 'apiKeyLookup',
   apiKeyPrefix: 'apiKeyPrefix',
   retryPolicy: 'retryPolicy',
   createdAt: 'createdAt',

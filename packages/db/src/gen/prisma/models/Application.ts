@@ -28,6 +28,7 @@ export type ApplicationMinAggregateOutputType = {
   id: string | null
   name: string | null
   apiKeyHash: string | null
+  apiKeyLookup: string | null
   apiKeyPrefix: string | null
   createdAt: Date | null
   updatedAt: Date | null
@@ -37,6 +38,7 @@ export type ApplicationMaxAggregateOutputType = {
   id: string | null
   name: string | null
   apiKeyHash: string | null
+  apiKeyLookup: string | null
   apiKeyPrefix: string | null
   createdAt: Date | null
   updatedAt: Date | null
@@ -46,6 +48,7 @@ export type ApplicationCountAggregateOutputType = {
   id: number
   name: number
   apiKeyHash: number
+  apiKeyLookup: number
   apiKeyPrefix: number
   retryPolicy: number
   createdAt: number
@@ -58,6 +61,7 @@ export type ApplicationMinAggregateInputType = {
   id?: true
   name?: true
   apiKeyHash?: true
+  apiKeyLookup?: true
   apiKeyPrefix?: true
   createdAt?: true
   updatedAt?: true
@@ -67,6 +71,7 @@ export type ApplicationMaxAggregateInputType = {
   id?: true
   name?: true
   apiKeyHash?: true
+  apiKeyLookup?: true
   apiKeyPrefix?: true
   createdAt?: true
   updatedAt?: true
@@ -76,6 +81,7 @@ export type ApplicationCountAggregateInputType = {
   id?: true
   name?: true
   apiKeyHash?: true
+  apiKeyLookup?: true
   apiKeyPrefix?: true
   retryPolicy?: true
   createdAt?: true
@@ -159,6 +165,7 @@ export type ApplicationGroupByOutputType = {
   id: string
   name: string
   apiKeyHash: string
+  apiKeyLookup: string | null
   apiKeyPrefix: string
   retryPolicy: runtime.JsonValue | null
   createdAt: Date
@@ -190,6 +197,7 @@ export type ApplicationWhereInput = {
   id?: Prisma.StringFilter<"Application"> | string
   name?: Prisma.StringFilter<"Application"> | string
   apiKeyHash?: Prisma.StringFilter<"Application"> | string
+  apiKeyLookup?: Prisma.StringNullableFilter<"Application"> | string | null
   apiKeyPrefix?: Prisma.StringFilter<"Application"> | string
   retryPolicy?: Prisma.JsonNullableFilter<"Application">
   createdAt?: Prisma.DateTimeFilter<"Application"> | Date | string
@@ -203,6 +211,7 @@ export type ApplicationOrderByWithRelationInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   apiKeyHash?: Prisma.SortOrder
+  apiKeyLookup?: Prisma.SortOrderInput | Prisma.SortOrder
   apiKeyPrefix?: Prisma.SortOrder
   retryPolicy?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -215,6 +224,7 @@ export type ApplicationOrderByWithRelationInput = {
 export type ApplicationWhereUniqueInput = Prisma.AtLeast<{
   id?: string
   apiKeyHash?: string
+  apiKeyLookup?: string
   AND?: Prisma.ApplicationWhereInput | Prisma.ApplicationWhereInput[]
   OR?: Prisma.ApplicationWhereInput[]
   NOT?: Prisma.ApplicationWhereInput | Prisma.ApplicationWhereInput[]
@@ -226,12 +236,13 @@ export type ApplicationWhereUniqueInput = Prisma.AtLeast<{
   endpoints?: Prisma.EndpointListRelationFilter
   messages?: Prisma.MessageListRelationFilter
   deliveries?: Prisma.DeliveryListRelationFilter
-}, "id" | "apiKeyHash">
+}, "id" | "apiKeyHash" | "apiKeyLookup">
 
 export type ApplicationOrderByWithAggregationInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   apiKeyHash?: Prisma.SortOrder
+  apiKeyLookup?: Prisma.SortOrderInput | Prisma.SortOrder
   apiKeyPrefix?: Prisma.SortOrder
   retryPolicy?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -248,6 +259,7 @@ export type ApplicationScalarWhereWithAggregatesInput = {
   id?: Prisma.StringWithAggregatesFilter<"Application"> | string
   name?: Prisma.StringWithAggregatesFilter<"Application"> | string
   apiKeyHash?: Prisma.StringWithAggregatesFilter<"Application"> | string
+  apiKeyLookup?: Prisma.StringNullableWithAggregatesFilter<"Application"> | string | null
   apiKeyPrefix?: Prisma.StringWithAggregatesFilter<"Application"> | string
   retryPolicy?: Prisma.JsonNullableWithAggregatesFilter<"Application">
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Application"> | Date | string
@@ -258,6 +270,7 @@ export type ApplicationCreateInput = {
   id: string
   name: string
   apiKeyHash: string
+  apiKeyLookup?: string | null
   apiKeyPrefix: string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
@@ -271,6 +284,7 @@ export type ApplicationUncheckedCreateInput = {
   id: string
   name: string
   apiKeyHash: string
+  apiKeyLookup?: string | null
   apiKeyPrefix: string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
@@ -284,6 +298,7 @@ export type ApplicationUpdateInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
+  apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -297,6 +312,7 @@ export type ApplicationUncheckedUpdateInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
+  apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -310,6 +326,7 @@ export type ApplicationCreateManyInput = {
   id: string
   name: string
   apiKeyHash: string
+  apiKeyLookup?: string | null
   apiKeyPrefix: string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
@@ -320,6 +337,7 @@ export type ApplicationUpdateManyMutationInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
+  apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -330,6 +348,7 @@ export type ApplicationUncheckedUpdateManyInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
+  apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -340,6 +359,7 @@ export type ApplicationCountOrderByAggregateInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   apiKeyHash?: Prisma.SortOrder
+  apiKeyLookup?: Prisma.SortOrder
   apiKeyPrefix?: Prisma.SortOrder
   retryPolicy?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -350,6 +370,7 @@ export type ApplicationMaxOrderByAggregateInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   apiKeyHash?: Prisma.SortOrder
+  apiKeyLookup?: Prisma.SortOrder
   apiKeyPrefix?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
@@ -359,6 +380,7 @@ export type ApplicationMinOrderByAggregateInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   apiKeyHash?: Prisma.SortOrder
+  apiKeyLookup?: Prisma.SortOrder
   apiKeyPrefix?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
@@ -371,6 +393,10 @@ export type ApplicationScalarRelationFilter = {
 
 export type StringFieldUpdateOperationsInput = {
   set?: string
+}
+
+export type NullableStringFieldUpdateOperationsInput = {
+  set?: string | null
 }
 
 export type DateTimeFieldUpdateOperationsInput = {
@@ -423,6 +449,7 @@ export type ApplicationCreateWithoutEndpointsInput = {
   id: string
   name: string
   apiKeyHash: string
+  apiKeyLookup?: string | null
   apiKeyPrefix: string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
@@ -435,6 +462,7 @@ export type ApplicationUncheckedCreateWithoutEndpointsInput = {
   id: string
   name: string
   apiKeyHash: string
+  apiKeyLookup?: string | null
   apiKeyPrefix: string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
@@ -463,6 +491,7 @@ export type ApplicationUpdateWithoutEndpointsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
+  apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -475,6 +504,7 @@ export type ApplicationUncheckedUpdateWithoutEndpointsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
+  apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -487,6 +517,7 @@ export type ApplicationCreateWithoutMessagesInput = {
   id: string
   name: string
   apiKeyHash: string
+  apiKeyLookup?: string | null
   apiKeyPrefix: string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
@@ -499,6 +530,7 @@ export type ApplicationUncheckedCreateWithoutMessagesInput = {
   id: string
   name: string
   apiKeyHash: string
+  apiKeyLookup?: string | null
   apiKeyPrefix: string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
@@ -527,6 +559,7 @@ export type ApplicationUpdateWithoutMessagesInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
+  apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -539,6 +572,7 @@ export type ApplicationUncheckedUpdateWithoutMessagesInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
+  apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -551,6 +585,7 @@ export type ApplicationCreateWithoutDeliveriesInput = {
   id: string
   name: string
   apiKeyHash: string
+  apiKeyLookup?: string | null
   apiKeyPrefix: string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
@@ -563,6 +598,7 @@ export type ApplicationUncheckedCreateWithoutDeliveriesInput = {
   id: string
   name: string
   apiKeyHash: string
+  apiKeyLookup?: string | null
   apiKeyPrefix: string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
@@ -591,6 +627,7 @@ export type ApplicationUpdateWithoutDeliveriesInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
+  apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -603,6 +640,7 @@ export type ApplicationUncheckedUpdateWithoutDeliveriesInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   apiKeyHash?: Prisma.StringFieldUpdateOperationsInput | string
+  apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -664,6 +702,7 @@ export type ApplicationSelect<ExtArgs extends runtime.Types.Extensions.InternalA
   id?: boolean
   name?: boolean
   apiKeyHash?: boolean
+  apiKeyLookup?: boolean
   apiKeyPrefix?: boolean
   retryPolicy?: boolean
   createdAt?: boolean
@@ -678,6 +717,7 @@ export type ApplicationSelectCreateManyAndReturn<ExtArgs extends runtime.Types.E
   id?: boolean
   name?: boolean
   apiKeyHash?: boolean
+  apiKeyLookup?: boolean
   apiKeyPrefix?: boolean
   retryPolicy?: boolean
   createdAt?: boolean
@@ -688,6 +728,7 @@ export type ApplicationSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.E
   id?: boolean
   name?: boolean
   apiKeyHash?: boolean
+  apiKeyLookup?: boolean
   apiKeyPrefix?: boolean
   retryPolicy?: boolean
   createdAt?: boolean
@@ -698,13 +739,14 @@ export type ApplicationSelectScalar = {
   id?: boolean
   name?: boolean
   apiKeyHash?: boolean
+  apiKeyLookup?: boolean
   apiKeyPrefix?: boolean
   retryPolicy?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }
 
-export type ApplicationOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "apiKeyHash" | "apiKeyPrefix" | "retryPolicy" | "createdAt" | "updatedAt", ExtArgs["result"]["application"]>
+export type ApplicationOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "apiKeyHash" | "apiKeyLookup" | "apiKeyPrefix" | "retryPolicy" | "createdAt" | "updatedAt", ExtArgs["result"]["application"]>
 export type ApplicationInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   endpoints?: boolean | Prisma.Application$endpointsArgs<ExtArgs>
   messages?: boolean | Prisma.Application$messagesArgs<ExtArgs>
@@ -724,7 +766,14 @@ export type $ApplicationPayload<ExtArgs extends runtime.Types.Extensions.Interna
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
     name: string
+    /**
+     * `v1$salt$HMAC-SHA256(pepper, salt ‖ key)`; a plain SHA-256 for keys not used since before that.
+     */
     apiKeyHash: string
+    /**
+     * The key's public look-up id (12 characters after pk_live_); null for keys from before it.
+     */
+    apiKeyLookup: string | null
     apiKeyPrefix: string
     /**
      * Overrides of the server's retry settings; see retry-policy-column.ts.
@@ -1161,6 +1210,7 @@ export interface ApplicationFieldRefs {
   readonly id: Prisma.FieldRef<"Application", 'String'>
   readonly name: Prisma.FieldRef<"Application", 'String'>
   readonly apiKeyHash: Prisma.FieldRef<"Application", 'String'>
+  readonly apiKeyLookup: Prisma.FieldRef<"Application", 'String'>
   readonly apiKeyPrefix: Prisma.FieldRef<"Application", 'String'>
   readonly retryPolicy: Prisma.FieldRef<"Application", 'Json'>
   readonly createdAt: Prisma.FieldRef<"Application", 'DateTime'>
