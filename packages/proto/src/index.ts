@@ -101,6 +101,10 @@ export {
 export type {
   CheckHealthRequest,
   CheckHealthResponse,
+  CheckLivenessRequest,
+  CheckLivenessResponse,
+  CheckReadinessRequest,
+  CheckReadinessResponse,
   DependencyHealth,
   GetStatsRequest,
   GetStatsResponse,
@@ -111,6 +115,10 @@ export type {
 export {
   CheckHealthRequestSchema,
   CheckHealthResponseSchema,
+  CheckLivenessRequestSchema,
+  CheckLivenessResponseSchema,
+  CheckReadinessRequestSchema,
+  CheckReadinessResponseSchema,
   DependencyHealthSchema,
   GetStatsRequestSchema,
   GetStatsResponseSchema,
