@@ -58,7 +58,7 @@ export function createRequestLog(logger: Logger | undefined): RequestLog {
         const fields = {
           method: req.method,
           path,
-          status: res.statusCode,
+          status_code: res.statusCode,
           duration_ms: Math.round(performance.now() - started),
         };
         if (quietPaths.has(path)) log.debug(fields, "request finished");

@@ -3,7 +3,7 @@ import type { ComponentFactory } from "@piperelay/runtime";
 import { createDispatcher } from "./dispatcher.js";
 
 /** The dispatcher service: makes delivery attempts and runs the outbox relay. Serves no RPCs. */
-export const dispatcherComponent: ComponentFactory = ({ config, logger, clients }) => {
+export const dispatcherComponent: ComponentFactory = ({ config, logger, clients, metrics }) => {
   const dispatcher = createDispatcher({
     prisma: clients.database.prisma,
     nc: clients.nc,
@@ -18,6 +18,7 @@ export const dispatcherComponent: ComponentFactory = ({ config, logger, clients 
       disableAfterMs: config.delivery.disable_after,
       operationalWebhookUrl: config.delivery.operational_webhook_url,
     },
+    metrics,
     retention: { messageTtlMs: config.retention.message_ttl, attemptTtlMs: config.retention.attempt_ttl },
     egress: {
       allowPrivate: config.delivery.allow_private_targets,
