@@ -2,7 +2,7 @@ import { parseCidrs } from "@piperelay/egress";
 import type { ComponentFactory } from "@piperelay/runtime";
 import { createDispatcher } from "./dispatcher.js";
 
-/** The dispatcher service: makes delivery attempts and runs the outbox relay. Serves no RPCs. */
+/** The dispatcher service: makes delivery attempts and runs the outbox relay. Serves no RPCs (its port has health and metrics only). */
 export const dispatcherComponent: ComponentFactory = ({ config, logger, clients, metrics }) => {
   const dispatcher = createDispatcher({
     prisma: clients.database.prisma,
