@@ -18,6 +18,8 @@ const apiPackage = "piperelay.v1";
 /** Exceptions to "ApplicationService needs the admin token, everything else an API key". */
 const authExceptions = {
   "HealthService/CheckHealth": "none",
+  "HealthService/CheckLiveness": "none",
+  "HealthService/CheckReadiness": "none",
   "HealthService/GetStats": "API key or admin",
   "HealthService/GetStatsSeries": "API key or admin",
 };
@@ -25,10 +27,11 @@ function authOf(service, method) {
   return authExceptions[`${service}/${method}`] ?? (service === "ApplicationService" ? "admin" : "API key");
 }
 
-/** Ingest serves SendMessage, admin the rest; every process with an API answers the health check. */
+/** Ingest serves SendMessage, admin the rest; every process answers the health checks. */
+const everyProcess = new Set(["CheckHealth", "CheckLiveness", "CheckReadiness"]);
 function servedBy(service, method) {
   if (service === "MessageService" && method === "SendMessage") return "ingest";
-  if (service === "HealthService" && method === "CheckHealth") return "ingest, admin";
+  if (service === "HealthService" && everyProcess.has(method)) return "ingest, admin, dispatcher";
   return "admin";
 }
 
@@ -314,8 +317,8 @@ const introTemplate = `
 The API is defined in [\`proto/piperelay/v1\`](../proto/piperelay/v1); every RPC is served as gRPC, Connect and REST JSON on the same port (default 8080). REST paths come from the \`google.api.http\` annotations in the proto.
 
 - **JSON.** REST and Connect JSON use the proto field names (snake_case, \`event_type\`), and responses include every field, defaults too. Unknown fields in a request are an error. Timestamps are RFC 3339 strings. The generated TypeScript types (and most other languages') use camelCase (\`eventType\`).
-- **Auth.** \`Authorization: Bearer <token>\`: the admin token (\`PIPERELAY_ADMIN_TOKEN\`) for ApplicationService, an application's API key for everything scoped to that application; \`/api/v1/health\` needs none. An application sees only its own data: other applications' ids answer 404.
-- **Services.** SendMessage is served by the ingest service, everything else by the admin service, and the health check by both. A single-process install (\`piperelay serve\`) serves all of them on one port; in docker-compose.yml ingest listens on 8081 and admin on 8080 ([self-hosting](self-hosting.md)).
+- **Auth.** \`Authorization: Bearer <token>\`: the admin token (\`PIPERELAY_ADMIN_TOKEN\`) for ApplicationService, an application's API key for everything scoped to that application; \`/api/v1/health\`, \`/api/v1/health/live\` and \`/api/v1/health/ready\` need none. An application sees only its own data: other applications' ids answer 404.
+- **Services.** SendMessage is served by the ingest service, everything else by the admin service, and the health checks by every process, the dispatcher included (its port serves nothing else but \`GET /metrics\`, see [observability](observability.md#metrics)). A single-process install (\`piperelay serve\`) serves all of them on one port; in docker-compose.yml ingest listens on 8081 and admin on 8080 ([self-hosting](self-hosting.md)).
 - **Lists** take \`limit\` (1–200, default 50) and \`cursor\` (the previous page's \`next_cursor\`, empty on the last page).
 - **Errors** are JSON \`{"code": "...", "message": "..."}\` with the HTTP status of the matching gRPC code ([below](#errors)).
 `;
@@ -333,7 +336,7 @@ const errorsTemplate = `
 | 409    | ALREADY_EXISTS     | conflicting create                                                                               |
 | 413    | RESOURCE_EXHAUSTED | payload or request body over the limit                                                           |
 | 501    | UNIMPLEMENTED      | the method is served by another service (e.g. SendMessage sent to the admin service)             |
-| 503    | UNAVAILABLE        | PostgreSQL or NATS down (health)                                                                 |
+| 503    | UNAVAILABLE        | PostgreSQL or NATS down (health, readiness), or the process is shutting down (readiness)         |
 `;
 
 const clientsTemplate = `

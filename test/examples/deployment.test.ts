@@ -107,12 +107,12 @@ describe("docker-compose.yml", () => {
     }
   });
 
-  it("publishes ingest and admin on different host ports, with health checks, and runs two dispatchers", () => {
+  it("publishes ingest and admin on different host ports, with readiness health checks, and runs two dispatchers", () => {
     const hostPort = (name: string) => (services[name].ports as string[])[0]?.split(":")[0];
     expect(hostPort("admin")).toBe("8080");
     expect(hostPort("ingest")).toBe("8081");
-    for (const name of ["ingest", "admin"]) {
-      expect(services[name].healthcheck.test.join(" ")).toContain("/api/v1/health");
+    for (const name of ["ingest", "admin", "dispatcher"]) {
+      expect(services[name].healthcheck.test.join(" ")).toContain("/api/v1/health/ready");
     }
     expect(services.dispatcher).toMatchObject({ deploy: { replicas: 2 } });
     expect(services.dispatcher.ports).toBeUndefined();
@@ -239,16 +239,16 @@ describe("infra/kubernetes", () => {
     ]);
   });
 
-  it("probes ingest and admin on /api/v1/health and serves them through Services", () => {
-    for (const name of ["piperelay-ingest", "piperelay-admin"]) {
+  it("probes readiness on /api/v1/health/ready and liveness on /api/v1/health/live, and serves ingest and admin through Services", () => {
+    for (const name of ["piperelay-ingest", "piperelay-admin", "piperelay-dispatcher"]) {
       const deployment = find("Deployment", name);
       const container: Doc = deployment.spec.template.spec.containers[0];
       const port = (container.ports as Doc[]).find((p) => p.name === "http");
       expect(port?.containerPort).toBe(8080);
-      for (const probe of ["readinessProbe", "startupProbe"]) {
-        expect(container[probe].httpGet).toEqual({ path: "/api/v1/health", port: "http" });
-      }
-      expect(container.livenessProbe.tcpSocket.port).toBe("http");
+      expect(container.readinessProbe.httpGet).toEqual({ path: "/api/v1/health/ready", port: "http" });
+      expect(container.livenessProbe.httpGet).toEqual({ path: "/api/v1/health/live", port: "http" });
+      if (name === "piperelay-dispatcher") continue;
+      expect(container.startupProbe.httpGet).toEqual({ path: "/api/v1/health/ready", port: "http" });
       const service = find("Service", name);
       expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
       expect(service.spec.ports[0].targetPort).toBe("http");

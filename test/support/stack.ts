@@ -1,6 +1,6 @@
 import { adminComponent } from "@piperelay/admin";
 import { type Config, loadConfig } from "@piperelay/config";
-import { createLogger } from "@piperelay/core";
+import { createLogger, type DestinationStream } from "@piperelay/core";
 import { dispatcherComponent } from "@piperelay/dispatcher";
 import { ingestComponent } from "@piperelay/ingest";
 import { deleteTopology } from "@piperelay/queue";
@@ -48,6 +48,11 @@ export function stackEnv(database: TestDatabase, prefix: string, extra: Record<s
   };
 }
 
+export interface StackOptions {
+  /** Where the processes' JSON log lines go (set PIPERELAY_LOG_LEVEL too). @defaultValue standard output */
+  logDestination?: DestinationStream;
+}
+
 /**
  * The whole PipeRelay stack in this test process, as `piperelay serve` runs it,
  * on a fresh database and a NATS prefix of its own.
@@ -55,6 +60,7 @@ export function stackEnv(database: TestDatabase, prefix: string, extra: Record<s
 export async function startStack(
   env: Record<string, string> = {},
   components: ComponentFactory[] = allComponents,
+  options: StackOptions = {},
 ): Promise<TestStack> {
   const database = await createTestDatabase();
   const prefix = testPrefix();
@@ -63,7 +69,7 @@ export async function startStack(
     const config = loadConfig({ env: stackEnv(database, prefix, { ...env, ...extra }) });
     const running = await startProcess("test", config, factories, {
       handleSignals: false,
-      logger: createLogger({ level: config.logging.level }),
+      logger: createLogger({ level: config.logging.level, destination: options.logDestination }),
     });
     processes.push(running);
     return { config, running };

@@ -147,6 +147,13 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    metrics: z
+      .object({
+        /** Serve Prometheus metrics at `GET /metrics` on the API's port, without credentials. */
+        enabled: boolean.default(true),
+      })
+      .strict()
+      .prefault({}),
     retention: z
       .object({
         message_ttl: duration.default(30 * 86_400_000),

@@ -1,7 +1,7 @@
-import { type Logger, pino } from "pino";
+import { type DestinationStream, type Logger, pino } from "pino";
 import pretty from "pino-pretty";
 
-export type { Logger };
+export type { DestinationStream, Logger };
 
 export interface LoggerOptions {
   /** @defaultValue "info" */
@@ -10,6 +10,8 @@ export interface LoggerOptions {
   format?: "json" | "text";
   /** Added to every line, e.g. the service name. */
   base?: Record<string, unknown>;
+  /** Where JSON lines go, e.g. a stream a test reads. @defaultValue standard output */
+  destination?: DestinationStream;
 }
 
 /** The structured logger every process uses. Secrets are redacted by field name. */
@@ -26,5 +28,5 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       pretty({ sync: true, singleLine: true, colorize: false, translateTime: "SYS:standard" }),
     );
   }
-  return pino(settings);
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }

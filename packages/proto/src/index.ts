@@ -105,6 +105,10 @@ export {
 export type {
   CheckHealthRequest,
   CheckHealthResponse,
+  CheckLivenessRequest,
+  CheckLivenessResponse,
+  CheckReadinessRequest,
+  CheckReadinessResponse,
   DependencyHealth,
   GetStatsRequest,
   GetStatsResponse,
@@ -115,6 +119,10 @@ export type {
 export {
   CheckHealthRequestSchema,
   CheckHealthResponseSchema,
+  CheckLivenessRequestSchema,
+  CheckLivenessResponseSchema,
+  CheckReadinessRequestSchema,
+  CheckReadinessResponseSchema,
   DependencyHealthSchema,
   GetStatsRequestSchema,
   GetStatsResponseSchema,

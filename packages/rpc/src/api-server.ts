@@ -1,17 +1,29 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { Logger } from "@piperelay/core";
 import { createTracingInterceptor } from "@piperelay/telemetry";
 import { type AuthOptions, createAuthInterceptor } from "./auth-interceptor.js";
 import { createErrorInterceptor, type InternalErrorListener } from "./error-interceptor.js";
 import { createH2cSniffingServer } from "./h2c-sniffing-server.js";
 import { jsonOptions } from "./json-options.js";
 import { type NodeRequest, type NodeResponse, requestPath, writeJson } from "./node-http.js";
+import { createRequestLog, responseRequestId } from "./request-log.js";
 import { createRestTranscoder } from "./rest-transcoder.js";
 import { mergeServiceParts, type ServicePart } from "./service-parts.js";
 
 /** Requests under this path are REST; everything else is Connect, gRPC, gRPC-web or `fallback`. */
 export const restPathPrefix = "/api/v1/";
+
+/** Where the Prometheus metrics are served, when the server has any. */
+export const metricsPath = "/metrics";
+
+/** Metrics to serve at {@link metricsPath}, in the Prometheus text format. */
+export interface ServedMetrics {
+  /** The content type of what `render` returns. */
+  readonly contentType: string;
+  render(): Promise<string>;
+}
 
 /** Options of {@link createApiServer}. */
 export interface ApiServerOptions {
@@ -22,6 +34,15 @@ export interface ApiServerOptions {
   maxBodyBytes: number;
   /** Told about every error hidden from a client as "internal error"; log it here. */
   onInternalError?: InternalErrorListener;
+  /**
+   * Logs one line per request (`request finished`, with method, path, status
+   * and duration; at `debug` for health probes and scrapes) and gives handlers
+   * a child logger with the request's `request_id` (see `requestLoggerKey`).
+   * Without it requests still get an id, but nothing is logged.
+   */
+  logger?: Logger;
+  /** Served at `GET /metrics` (plain HTTP, no credentials) when set. */
+  metrics?: ServedMetrics;
   /**
    * Serves paths that are neither REST nor RPC (a dashboard, say); returns
    * true when it answered. Unanswered requests get a 404 JSON error.
@@ -52,6 +73,7 @@ export interface ApiServer {
 export function createApiServer(options: ApiServerOptions): ApiServer {
   const graceMs = options.shutdownGraceMs ?? 10_000;
   const shutdown = new AbortController();
+  const requestLog = createRequestLog(options.logger);
   let handlers: UniversalHandler[] = [];
   const connectHandler = connectNodeAdapter({
     routes(router) {
@@ -65,6 +87,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       createAuthInterceptor(options.auth),
     ],
     jsonOptions,
+    contextValues: (req) => requestLog.contextValues(req),
     readMaxBytes: options.maxBodyBytes,
     shutdownSignal: shutdown.signal,
     fallback(req, res) {
@@ -76,11 +99,18 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     handlers,
     maxBodyBytes: options.maxBodyBytes,
     onInternalError: options.onInternalError,
+    contextValues: (req) => requestLog.contextValues(req),
   });
   function handler(req: NodeRequest, res: NodeResponse): void {
-    if (requestPath(req).startsWith(restPathPrefix)) {
+    requestLog.begin(req, res);
+    const path = requestPath(req);
+    if (path === metricsPath && options.metrics) {
+      serveMetrics(req, res, options.metrics, options.onInternalError);
+      return;
+    }
+    if (path.startsWith(restPathPrefix)) {
       transcoder.handle(req, res).catch((error: unknown) => {
-        options.onInternalError?.(error, `${req.method} ${requestPath(req)}`);
+        options.onInternalError?.(error, `${req.method} ${requestPath(req)}`, responseRequestId(res));
         res.destroy();
       });
       return;
@@ -102,6 +132,37 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       }
     },
   };
+}
+
+/** Answers a scrape; the Connect adapter never sees it, so any Prometheus client can read it. */
+function serveMetrics(
+  req: NodeRequest,
+  res: NodeResponse,
+  metrics: ServedMetrics,
+  onInternalError: InternalErrorListener | undefined,
+): void {
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    writeJson(
+      res,
+      405,
+      { code: "unimplemented", message: `${req.method} is not allowed on ${metricsPath}` },
+      { allow: "GET, HEAD" },
+    );
+    return;
+  }
+  metrics.render().then(
+    (text) => {
+      res.setHeader("content-type", metrics.contentType);
+      res.setHeader("content-length", Buffer.byteLength(text));
+      res.statusCode = 200;
+      // Node leaves the body out of a HEAD response by itself.
+      res.end(text);
+    },
+    (error: unknown) => {
+      onInternalError?.(error, `GET ${metricsPath}`, responseRequestId(res));
+      writeJson(res, 500, { code: "internal", message: "internal error" });
+    },
+  );
 }
 
 function cancelled(): ConnectError {

@@ -38,6 +38,8 @@ type Policy = "admin" | "public" | "admin_or_application" | "application";
 
 const policies = new Map<string, Policy>([
   [`${HealthService.typeName}/${HealthService.method.checkHealth.name}`, "public"],
+  [`${HealthService.typeName}/${HealthService.method.checkLiveness.name}`, "public"],
+  [`${HealthService.typeName}/${HealthService.method.checkReadiness.name}`, "public"],
   [`${HealthService.typeName}/${HealthService.method.getStats.name}`, "admin_or_application"],
   [`${HealthService.typeName}/${HealthService.method.getStatsSeries.name}`, "admin_or_application"],
 ]);
@@ -60,7 +62,7 @@ interface Credentials {
 
 /**
  * Establishes the {@link Caller} and enforces who may call what:
- * ApplicationService needs the admin; HealthService.CheckHealth is public;
+ * ApplicationService needs the admin; HealthService's CheckHealth, CheckLiveness and CheckReadiness are public;
  * HealthService.GetStats and GetStatsSeries take the admin or an application
  * key; every other method needs an application API key, or the admin naming
  * an application with the {@link actAsApplicationHeader}, who then acts as

@@ -1,9 +1,13 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { isDatabaseUnavailable } from "@piperelay/db";
 import { FailureError, failureToConnectError } from "./failures.js";
+import { requestIdKey } from "./request-log.js";
 
-/** Receives an unexpected error, with the method as `piperelay.v1.Service/Method`, before it is hidden from the client. */
-export type InternalErrorListener = (error: unknown, method: string) => void;
+/**
+ * Receives an unexpected error, with the method as `piperelay.v1.Service/Method`
+ * and the request's id (empty when unknown), before it is hidden from the client.
+ */
+export type InternalErrorListener = (error: unknown, method: string, requestId: string) => void;
 
 /**
  * Turns what handlers throw into what clients see: a {@link FailureError}
@@ -30,7 +34,11 @@ export function createErrorInterceptor(onInternalError?: InternalErrorListener):
         connectError.cause = error;
         throw connectError;
       }
-      onInternalError?.(error, `${req.service.typeName}/${req.method.name}`);
+      onInternalError?.(
+        error,
+        `${req.service.typeName}/${req.method.name}`,
+        req.contextValues.get(requestIdKey),
+      );
       throw new ConnectError("internal error", Code.Internal, undefined, undefined, error);
     }
   };

@@ -1,5 +1,5 @@
-export type { ApiServer, ApiServerOptions } from "./api-server.js";
-export { createApiServer, restPathPrefix } from "./api-server.js";
+export type { ApiServer, ApiServerOptions, ServedMetrics } from "./api-server.js";
+export { createApiServer, metricsPath, restPathPrefix } from "./api-server.js";
 export type { AuthOptions } from "./auth-interceptor.js";
 export { actAsApplicationHeader, createAuthInterceptor } from "./auth-interceptor.js";
 export type { Caller } from "./caller.js";
@@ -18,6 +18,7 @@ export { jsonOptions } from "./json-options.js";
 export type { NodeRequest, NodeResponse } from "./node-http.js";
 export type { PathBinding, PathTemplate } from "./path-template.js";
 export { matchPathTemplate, PathTemplateError, parsePathTemplate } from "./path-template.js";
+export { requestIdHeader, requestIdKey, requestLoggerKey } from "./request-log.js";
 export type { RestTranscoder, RestTranscoderOptions } from "./rest-transcoder.js";
 export { createRestTranscoder, forwardedHeaders } from "./rest-transcoder.js";
 export type { ServicePart } from "./service-parts.js";

@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
-import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
+import { Code, ConnectError, type ContextValues, createContextValues } from "@connectrpc/connect";
 import type { UniversalHandler, UniversalServerResponse } from "@connectrpc/connect/protocol";
 import { codeFromName, codeName } from "./code-names.js";
 import type { InternalErrorListener } from "./error-interceptor.js";
@@ -12,6 +12,7 @@ import {
   writeJson,
 } from "./node-http.js";
 import { isJsonObject, setFieldFromStrings } from "./request-fields.js";
+import { responseRequestId } from "./request-log.js";
 import { findRoute, type RestRoute, restRoutesFor } from "./rest-routes.js";
 
 /** Request headers the transcoder passes on to the RPC; others (cookies, encodings) stay behind. */
@@ -31,6 +32,8 @@ export interface RestTranscoderOptions {
   maxBodyBytes: number;
   /** Receives errors of the transcoder itself (not of handlers), which answer 500. */
   onInternalError?: InternalErrorListener;
+  /** The context values a request's RPC starts with (e.g. its request id). @defaultValue empty */
+  contextValues?: (req: NodeRequest) => ContextValues;
 }
 
 /** Serves the REST form of the API. */
@@ -84,9 +87,14 @@ export function createRestTranscoder(options: RestTranscoderOptions): RestTransc
       for (const { fieldPath, value } of bindings) {
         setFieldFromStrings(input, message, fieldPath, [value], `path variable "${fieldPath.join(".")}"`);
       }
-      await respond(res, route, await invoke(req, res, route.handler, input));
+      await respond(
+        res,
+        route,
+        await invoke(req, res, route.handler, input, options.contextValues?.(req) ?? createContextValues()),
+      );
     } catch (error) {
-      if (!(error instanceof ConnectError)) options.onInternalError?.(error, `${method} ${url.pathname}`);
+      if (!(error instanceof ConnectError))
+        options.onInternalError?.(error, `${method} ${url.pathname}`, responseRequestId(res));
       const connectError =
         error instanceof ConnectError ? error : new ConnectError("internal error", Code.Internal);
       if (connectError.code === Code.Canceled) {
@@ -130,6 +138,7 @@ function invoke(
   res: NodeResponse,
   handler: UniversalHandler,
   input: JsonObject,
+  contextValues: ContextValues,
 ): Promise<UniversalServerResponse> {
   const header = new Headers({ "content-type": "application/json" });
   for (const name of forwardedHeaders) {
@@ -145,7 +154,7 @@ function invoke(
     header,
     body: input,
     signal: abort.signal,
-    contextValues: createContextValues(),
+    contextValues,
   });
 }
 

@@ -2,7 +2,13 @@ import { createApiKeyResolver } from "@piperelay/api-keys";
 import type { Config } from "@piperelay/config";
 import type { Logger } from "@piperelay/core";
 import type { PrismaClient } from "@piperelay/db";
-import { createApiServer, type NodeRequest, type NodeResponse, type ServicePart } from "@piperelay/rpc";
+import {
+  createApiServer,
+  type NodeRequest,
+  type NodeResponse,
+  type ServedMetrics,
+  type ServicePart,
+} from "@piperelay/rpc";
 
 export interface RunningApi {
   port: number;
@@ -15,12 +21,17 @@ export interface ApiExtras {
   fallback?: (req: NodeRequest, res: NodeResponse) => boolean;
   /** A second admin credential, such as the dashboard's session cookie. */
   isAdminSession?: (header: Headers) => boolean;
+  /** Served at `GET /metrics`; none when metrics are turned off. */
+  metrics?: ServedMetrics;
 }
 
 // Room for the request envelope around a payload of the maximum size.
 const envelopeBytes = 64 * 1024;
 
-/** Serves the given RPC implementations on the configured host and port (REST, Connect and gRPC on one port). */
+/**
+ * Serves the given RPC implementations on the configured host and port (REST,
+ * Connect and gRPC on one port), with a request id and log line per request.
+ */
 export async function startApi(
   config: Config,
   parts: ServicePart[],
@@ -40,7 +51,10 @@ export async function startApi(
     },
     fallback: extras.fallback,
     maxBodyBytes: config.server.max_payload_size + envelopeBytes,
-    onInternalError: (err, method) => logger.error({ err, method }, "request failed"),
+    logger,
+    metrics: extras.metrics,
+    onInternalError: (err, method, requestId) =>
+      logger.error({ err, method, request_id: requestId }, "request failed"),
   });
   const { port } = await server.listen(config.server.port, config.server.host);
   if (config.adminToken === undefined) {

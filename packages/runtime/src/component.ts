@@ -1,13 +1,16 @@
 import type { Config } from "@piperelay/config";
 import type { Logger } from "@piperelay/core";
+import type { Registry } from "@piperelay/metrics";
 import type { NodeRequest, NodeResponse, ServicePart } from "@piperelay/rpc";
 import type { Clients } from "./clients.js";
 
-/** What a component is built from: the process's config, logger and connections. */
+/** What a component is built from: the process's config, logger, connections and metrics registry. */
 export interface ComponentContext {
   config: Config;
   logger: Logger;
   clients: Clients;
+  /** The process's one Prometheus registry; a component registers its own metrics here. */
+  metrics: Registry;
 }
 
 /**

@@ -58,3 +58,39 @@ describe("CheckHealth", () => {
     expect((error as ConnectError).code).toBe(Code.Unavailable);
   });
 });
+
+describe("CheckLiveness", () => {
+  it("answers ok without running any dependency check", async () => {
+    let ran = false;
+    const down: DependencyCheck = {
+      name: "postgres",
+      check: async () => {
+        ran = true;
+        throw new Error("down");
+      },
+    };
+    const response = await healthClient([down]).checkLiveness({});
+    expect(response.status).toBe("ok");
+    expect(response.version).toBe(version);
+    expect(ran).toBe(false);
+  });
+});
+
+describe("CheckReadiness", () => {
+  it("answers ready with each dependency when all checks pass", async () => {
+    const response = await healthClient([ok("postgres"), ok("nats")]).checkReadiness({});
+    expect(response.status).toBe("ready");
+    expect(response.checks.map((check) => [check.name, check.status])).toEqual([
+      ["postgres", "ok"],
+      ["nats", "ok"],
+    ]);
+  });
+
+  it("answers Unavailable while the process is stopping, even with every dependency up", async () => {
+    const error = await healthClient([ok("postgres"), ok("nats")], { isStopping: () => true })
+      .checkReadiness({})
+      .catch((e: unknown) => ConnectError.from(e));
+    expect((error as ConnectError).code).toBe(Code.Unavailable);
+    expect((error as ConnectError).rawMessage).toContain("shutting down");
+  });
+});

@@ -3,6 +3,8 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { version } from "@piperelay/core";
 import {
   CheckHealthResponseSchema,
+  CheckLivenessResponseSchema,
+  CheckReadinessResponseSchema,
   type DependencyHealth,
   DependencyHealthSchema,
   type HealthService,
@@ -15,28 +17,43 @@ export interface HealthCheckOptions {
   checkTimeoutMs?: number;
   /** Called with each failing check's reason, which the error response leaves out; e.g. to log it. */
   onCheckFailure?: (name: string, error: unknown) => void;
+  /** True once the process has begun to stop; readiness then fails. @defaultValue never */
+  isStopping?: () => boolean;
 }
 
 /**
- * HealthService.CheckHealth, served by every process: runs the checks
- * concurrently and answers UNAVAILABLE (HTTP 503) naming the dependencies that
- * are down.
+ * HealthService's probes, served by every process. CheckHealth and
+ * CheckReadiness run the checks concurrently and answer UNAVAILABLE (HTTP 503)
+ * naming the dependencies that are down; readiness also fails while the
+ * process stops. CheckLiveness checks nothing: it answers while the event loop
+ * runs.
  */
 export function createHealthCheckService(
   checks: readonly DependencyCheck[],
   options: HealthCheckOptions = {},
-): Pick<ServiceImpl<typeof HealthService>, "checkHealth"> {
+): Pick<ServiceImpl<typeof HealthService>, "checkHealth" | "checkLiveness" | "checkReadiness"> {
   const timeoutMs = options.checkTimeoutMs ?? 3000;
+  async function checkAll(): Promise<DependencyHealth[]> {
+    const results = await Promise.all(
+      checks.map((check) => runCheck(check, timeoutMs, options.onCheckFailure)),
+    );
+    const down = results.filter((result) => result.status !== "ok");
+    if (down.length > 0) {
+      fail({ outcome: "unavailable", dependency: down.map((result) => result.name).join(", ") });
+    }
+    return results;
+  }
   return {
     async checkHealth() {
-      const results = await Promise.all(
-        checks.map((check) => runCheck(check, timeoutMs, options.onCheckFailure)),
-      );
-      const down = results.filter((result) => result.status !== "ok");
-      if (down.length > 0) {
-        fail({ outcome: "unavailable", dependency: down.map((result) => result.name).join(", ") });
-      }
-      return create(CheckHealthResponseSchema, { status: "ok", version, checks: results });
+      return create(CheckHealthResponseSchema, { status: "ok", version, checks: await checkAll() });
+    },
+    checkLiveness() {
+      return create(CheckLivenessResponseSchema, { status: "ok", version, uptimeSeconds: process.uptime() });
+    },
+    async checkReadiness() {
+      if (options.isStopping?.())
+        fail({ outcome: "unavailable", dependency: "this process, which is shutting down," });
+      return create(CheckReadinessResponseSchema, { status: "ready", version, checks: await checkAll() });
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Config } from "@piperelay/config";
 import { createLogger, type Logger } from "@piperelay/core";
+import { createMetricsRegistry, metricsEndpoint, type Registry } from "@piperelay/metrics";
 import { HealthService } from "@piperelay/proto";
 import { servicePart } from "@piperelay/rpc";
 import { shutdownTelemetry } from "@piperelay/telemetry";
@@ -13,8 +14,10 @@ import { stopOnSignal } from "./shutdown.js";
 export interface RunningProcess {
   logger: Logger;
   clients: Clients;
-  /** The API's port, when the process serves any RPCs. */
-  port: number | undefined;
+  /** The process's Prometheus registry, which its components' metrics are in. */
+  metrics: Registry;
+  /** The API's port: RPCs, health and `/metrics`. */
+  port: number;
   stop(): Promise<void>;
 }
 
@@ -26,9 +29,10 @@ export interface StartProcessOptions {
 
 /**
  * Starts a PipeRelay process from components: connects to PostgreSQL and NATS,
- * serves the components' RPCs (plus the health check) on one port, then starts
- * their background work. Stopping goes the other way: stop taking requests,
- * let components finish in-flight work, then close the connections.
+ * serves the components' RPCs, the health checks and `/metrics` on one port
+ * (a dispatcher alone serves just the last two), then starts their background
+ * work. Stopping goes the other way: fail readiness, stop taking requests, let
+ * components finish in-flight work, then close the connections.
  */
 export async function startProcess(
   name: string,
@@ -45,32 +49,37 @@ export async function startProcess(
     );
   }
   const clients = await openClients(config, `piperelay-${name}`);
+  const metrics = createMetricsRegistry();
   const components: Component[] = [];
   let api: RunningApi | undefined;
+  let stopping = false;
   try {
-    for (const factory of factories) components.push(await factory({ config, logger, clients }));
+    for (const factory of factories) components.push(await factory({ config, logger, clients, metrics }));
     const parts = components.flatMap((c) => c.parts ?? []);
-    if (parts.length > 0) {
-      parts.push(servicePart(HealthService, createHealthCheckService(dependencyChecks(clients))));
-      const fallbacks = components.flatMap((c) => (c.httpFallback ? [c.httpFallback] : []));
-      const sessionChecks = components.flatMap((c) => (c.isAdminSession ? [c.isAdminSession] : []));
-      api = await startApi(config, parts, clients.database.prisma, logger, {
-        fallback: fallbacks.length === 0 ? undefined : (req, res) => fallbacks.some((f) => f(req, res)),
-        isAdminSession:
-          sessionChecks.length === 0 ? undefined : (header) => sessionChecks.some((check) => check(header)),
-      });
-    }
+    const health = createHealthCheckService(dependencyChecks(clients), { isStopping: () => stopping });
+    parts.push(servicePart(HealthService, health));
+    const fallbacks = components.flatMap((c) => (c.httpFallback ? [c.httpFallback] : []));
+    const sessionChecks = components.flatMap((c) => (c.isAdminSession ? [c.isAdminSession] : []));
+    api = await startApi(config, parts, clients.database.prisma, logger, {
+      fallback: fallbacks.length === 0 ? undefined : (req, res) => fallbacks.some((f) => f(req, res)),
+      isAdminSession:
+        sessionChecks.length === 0 ? undefined : (header) => sessionChecks.some((check) => check(header)),
+      metrics: config.metrics.enabled ? metricsEndpoint(metrics) : undefined,
+    });
     for (const component of components) await component.start?.();
   } catch (error) {
     await api?.close();
     await clients.close();
     throw error;
   }
+  const port = api.port;
 
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {
       try {
+        // Readiness fails from here on, for the requests still answered while the API closes.
+        stopping = true;
         await api?.close();
         for (const component of [...components].reverse()) await component.stop?.();
         await clients.close();
@@ -83,5 +92,5 @@ export async function startProcess(
     return stopped;
   };
   if (options.handleSignals ?? true) stopOnSignal(logger, stop);
-  return { logger, clients, port: api?.port, stop };
+  return { logger, clients, metrics, port, stop };
 }

@@ -27,7 +27,8 @@ export interface ConsumeJobsOptions {
   concurrency: number;
   /** The consumer's ack wait; in-progress jobs send `working()` well within it. */
   ackWaitMs: number;
-  process: (job: DeliveryJob) => Promise<JobDecision>;
+  /** Gets the job's logger, with `delivery_id` and `endpoint_id` bound. */
+  process: (job: DeliveryJob, log: Logger) => Promise<JobDecision>;
   /**
    * Called when JetStream reports the stream or consumer missing (deleted by an
    * operator, lost with a broker's storage); should recreate them. Consuming
@@ -75,26 +76,28 @@ export async function consumeJobs(options: ConsumeJobsOptions): Promise<JobConsu
       linkReason: "redelivery",
       attributes: jobAttributes(msg, job, names),
     });
+    const log = logger.child({ delivery_id: job.deliveryId, endpoint_id: job.endpointId });
     const heartbeat = setInterval(() => msg.working(), Math.max(1000, options.ackWaitMs / 3));
     try {
       // Spans made while processing (the webhook's request, the attempt's record) go under the job's.
-      const decision = await context.with(jobContext, () => options.process(job));
+      const decision = await context.with(jobContext, () => options.process(job, log));
       span.setAttributes({
         [PipeRelayAttributes.jobDecision]: decision.kind,
         [PipeRelayAttributes.jobReason]: decision.reason,
       });
       if (decision.kind === "ack") msg.ack();
       else msg.nak(decision.delayMs);
-      logger.debug(
-        { delivery_id: job.deliveryId, decision: decision.kind, reason: decision.reason },
+      log.debug(
+        {
+          ...(decision.messageId ? { message_id: decision.messageId } : {}),
+          decision: decision.kind,
+          reason: decision.reason,
+        },
         "job processed",
       );
     } catch (error) {
       recordError(span, error);
-      logger.error(
-        { err: error, delivery_id: job.deliveryId },
-        "delivery attempt could not be completed; will retry",
-      );
+      log.error({ err: error }, "delivery attempt could not be completed; will retry");
       msg.nak(errorRetryMs);
     } finally {
       clearInterval(heartbeat);

@@ -2,8 +2,8 @@ import { parseCidrs } from "@piperelay/egress";
 import type { ComponentFactory } from "@piperelay/runtime";
 import { createDispatcher } from "./dispatcher.js";
 
-/** The dispatcher service: makes delivery attempts and runs the outbox relay. Serves no RPCs. */
-export const dispatcherComponent: ComponentFactory = ({ config, logger, clients }) => {
+/** The dispatcher service: makes delivery attempts and runs the outbox relay. Serves no RPCs (its port has health and metrics only). */
+export const dispatcherComponent: ComponentFactory = ({ config, logger, clients, metrics }) => {
   const dispatcher = createDispatcher({
     prisma: clients.database.prisma,
     nc: clients.nc,
@@ -19,6 +19,7 @@ export const dispatcherComponent: ComponentFactory = ({ config, logger, clients 
       operationalWebhookUrl: config.delivery.operational_webhook_url,
     },
     secretKey: config.keys.endpointSecrets,
+    metrics,
     retention: { messageTtlMs: config.retention.message_ttl, attemptTtlMs: config.retention.attempt_ttl },
     egress: {
       allowPrivate: config.delivery.allow_private_targets,

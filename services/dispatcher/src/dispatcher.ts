@@ -1,6 +1,7 @@
 import type { Logger } from "@piperelay/core";
 import type { PrismaClient } from "@piperelay/db";
 import { type EgressPolicy, guardedLookup } from "@piperelay/egress";
+import type { Registry } from "@piperelay/metrics";
 import {
   ackWaitFor,
   createDeliveryPublisher,
@@ -11,8 +12,11 @@ import {
 } from "@piperelay/queue";
 import { Agent } from "undici";
 import { consumeJobs, type JobConsumer } from "./consume-jobs.js";
+import { createDispatcherMetrics } from "./dispatcher-metrics.js";
+import { createEndpointGate } from "./endpoint-gate.js";
 import { createEndpointHealth } from "./endpoint-health.js";
 import { createJobProcessor } from "./process-job.js";
+import { queueLagSeconds } from "./queue-lag.js";
 import { createRetentionJob } from "./retention.js";
 import type { RetryPolicy } from "./retry-policy.js";
 
@@ -35,6 +39,8 @@ export interface DispatcherOptions {
   retention: { messageTtlMs: number; attemptTtlMs: number };
   /** A run of failures this long disables an endpoint (0: never); events go to the URL, if any. */
   endpointHealth: { disableAfterMs: number; operationalWebhookUrl: string };
+  /** The process's Prometheus registry, for the dispatcher's metrics; none: not measured. */
+  metrics?: Registry;
 }
 
 export interface Dispatcher {
@@ -65,6 +71,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     intervalMs: options.pollIntervalMs,
     onError: (err) => logger.warn({ err }, "outbox relay scan failed; will retry"),
   });
+  const gate = createEndpointGate();
+  const metrics = options.metrics
+    ? createDispatcherMetrics(options.metrics, {
+        openCircuits: () => gate.openCircuits(),
+        queueLagSeconds: () => queueLagSeconds(prisma),
+        logger,
+      })
+    : undefined;
   const process = createJobProcessor({
     prisma,
     policy: options.policy,
@@ -73,7 +87,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     egress: options.egress,
     secretKey: options.secretKey,
     httpDispatcher: http,
-    endpointHealth: createEndpointHealth({ prisma, logger, ...options.endpointHealth }),
+    gate,
+    metrics,
+    endpointHealth: createEndpointHealth({ prisma, logger, metrics, ...options.endpointHealth }),
   });
   const retention = createRetentionJob({ prisma, logger, ...options.retention });
   let consumer: JobConsumer | undefined;

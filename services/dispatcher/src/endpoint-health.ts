@@ -1,6 +1,7 @@
 import type { Logger } from "@piperelay/core";
 import type { PrismaClient } from "@piperelay/db";
 import { request } from "undici";
+import type { DisableKind, DispatcherMetrics } from "./dispatcher-metrics.js";
 
 /** An operational event, POSTed as JSON to `delivery.operational_webhook_url`. */
 export interface EndpointDisabledEvent {
@@ -20,6 +21,8 @@ export interface EndpointHealthOptions {
   disableAfterMs: number;
   /** Empty for no operational events. */
   operationalWebhookUrl: string;
+  /** Counts the endpoints this process disabled. */
+  metrics?: Pick<DispatcherMetrics, "endpointDisabled">;
 }
 
 export interface AttemptedEndpoint {
@@ -54,13 +57,14 @@ export function createEndpointHealth(options: EndpointHealthOptions) {
     }
   }
 
-  async function disable(endpoint: AttemptedEndpoint, reason: string): Promise<void> {
+  async function disable(endpoint: AttemptedEndpoint, kind: DisableKind, reason: string): Promise<void> {
     // Only the process whose UPDATE flips the flag reports it.
     const flipped = await prisma.$executeRaw`
       UPDATE endpoints SET is_active = false, updated_at = now() WHERE id = ${endpoint.endpointId} AND is_active`;
     if (flipped === 0) return;
+    options.metrics?.endpointDisabled(kind);
     logger.warn(
-      { endpoint_id: endpoint.endpointId, application_id: endpoint.applicationId, reason },
+      { endpoint_id: endpoint.endpointId, application_id: endpoint.applicationId, kind, reason },
       "endpoint disabled",
     );
     await notify({
@@ -92,6 +96,7 @@ export function createEndpointHealth(options: EndpointHealthOptions) {
         const hours = Math.round(options.disableAfterMs / 3_600_000);
         await disable(
           { ...endpoint, failingSince: row.failing_since },
+          "auto",
           `every attempt failed for ${hours >= 1 ? `${hours} h` : `${options.disableAfterMs} ms`}`,
         );
       }

@@ -1,10 +1,11 @@
-import { version } from "@piperelay/core";
+import { type Logger, version } from "@piperelay/core";
 import type { PrismaClient } from "@piperelay/db";
 import { type EgressPolicy, targetUrlProblem } from "@piperelay/egress";
 import type { DeliveryJob } from "@piperelay/queue";
 import { decryptSecret, signatureHeaders } from "@piperelay/signing";
 import type { Dispatcher } from "undici";
 import { claimDelivery, parkDelivery, releaseClaim } from "./claim-delivery.js";
+import type { DispatcherMetrics } from "./dispatcher-metrics.js";
 import { createEndpointGate, type EndpointGate } from "./endpoint-gate.js";
 import type { EndpointHealth } from "./endpoint-health.js";
 import type { JobDecision } from "./job-decision.js";
@@ -34,6 +35,8 @@ export interface JobProcessorOptions {
   gate?: EndpointGate;
   /** Tracks runs of failures and disables endpoints; none in unit tests. */
   endpointHealth?: EndpointHealth;
+  /** Counts recorded attempts by outcome and times the requests. */
+  metrics?: Pick<DispatcherMetrics, "attemptRecorded">;
   /** Injectable clock for tests. */
   now?: () => number;
   /** Injectable randomness for retry jitter. */
@@ -49,7 +52,10 @@ export interface JobProcessorOptions {
 // Held-back jobs due later than this wait in PostgreSQL rather than on JetStream.
 const parkHeldJobsAfterMs = 5000;
 
-export function createJobProcessor(options: JobProcessorOptions): (job: DeliveryJob) => Promise<JobDecision> {
+/** Processes one job; `log` is the job's logger, with its `delivery_id` and `endpoint_id`. */
+export type JobProcessor = (job: DeliveryJob, log: Logger) => Promise<JobDecision>;
+
+export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
   const { prisma } = options;
   const serverSettings = { policy: options.policy, timeoutMs: options.timeoutMs };
   const now = options.now ?? Date.now;
@@ -60,7 +66,7 @@ export function createJobProcessor(options: JobProcessorOptions): (job: Delivery
 
   const gate = options.gate ?? createEndpointGate();
 
-  return async (job) => {
+  return async (job, log) => {
     // Held-back jobs go back to JetStream before touching the database: a failing
     // endpoint with thousands of waiting deliveries costs no queries and no workers.
     const entry = gate.enter(job.endpointId);
@@ -76,7 +82,7 @@ export function createJobProcessor(options: JobProcessorOptions): (job: Delivery
     }
     let outcome: "success" | "failure" | "none" = "none";
     try {
-      const decision = await attempt(job);
+      const decision = await attempt(job, log);
       outcome = decision.outcome;
       return decision.decision;
     } finally {
@@ -86,6 +92,7 @@ export function createJobProcessor(options: JobProcessorOptions): (job: Delivery
 
   async function attempt(
     job: DeliveryJob,
+    jobLog: Logger,
   ): Promise<{ decision: JobDecision; outcome: "success" | "failure" | "none" }> {
     const claim = await claimDelivery(prisma, job.deliveryId, options.timeoutMs, holdExtraMs);
     if (claim.kind === "stale")
@@ -102,13 +109,15 @@ export function createJobProcessor(options: JobProcessorOptions): (job: Delivery
       delivery.applicationRetryPolicy,
       delivery.endpointRetryPolicy,
     );
+    const log = jobLog.child({ message_id: delivery.messageId });
+    const messageId = delivery.messageId;
     if (delivery.isActive && delivery.rateLimit !== null) {
       const slot = await takeRateSlot(prisma, delivery.endpointId, delivery.rateLimit);
       if (!slot.allowed) {
         // Waiting for the limit is not an attempt: give the claim back and come back when a slot frees up.
         await releaseClaim(prisma, delivery.id);
         const delayMs = slot.retryInMs + Math.floor(random() * 50);
-        return { decision: { kind: "nak", delayMs, reason: "rate limited" }, outcome: "none" };
+        return { decision: { kind: "nak", delayMs, reason: "rate limited", messageId }, outcome: "none" };
       }
     }
     const attemptNumber = delivery.attemptCount + 1;
@@ -154,14 +163,28 @@ export function createJobProcessor(options: JobProcessorOptions): (job: Delivery
     });
     await recordAttempt(prisma, delivery.id, delivery.messageId, attemptNumber, roundAttempts, result, next);
     const sent = delivery.isActive && blocked === undefined;
+    options.metrics?.attemptRecorded(next.status, sent ? result.latencyMs : undefined);
+    const fields = {
+      attempt_number: attemptNumber,
+      delivery_status: next.status,
+      status_code: result.statusCode,
+      latency_ms: result.latencyMs,
+      ...(result.error === "" ? {} : { error: result.error }),
+    };
+    if (next.status === "success") log.info(fields, "delivery attempt succeeded");
+    else log.warn(fields, "delivery attempt failed");
     const attempted = {
       endpointId: delivery.endpointId,
       applicationId: delivery.applicationId,
       url: delivery.url,
       failingSince: delivery.failingSince,
     };
-    if (disableEndpoint) await options.endpointHealth?.disable(attempted, "the endpoint answered 410 Gone");
+    if (disableEndpoint)
+      await options.endpointHealth?.disable(attempted, "gone", "the endpoint answered 410 Gone");
     else if (sent) await options.endpointHealth?.recordOutcome(attempted, result.error === "");
-    return { decision, outcome: sent ? (result.error === "" ? "success" : "failure") : "none" };
+    return {
+      decision: { ...decision, messageId },
+      outcome: sent ? (result.error === "" ? "success" : "failure") : "none",
+    };
   }
 }

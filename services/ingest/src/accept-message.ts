@@ -20,6 +20,8 @@ export interface AcceptedMessage {
   status: string;
   endpointsTargeted: number;
   timestamp: Date;
+  /** True when an `Idempotency-Key` returned an earlier message: nothing new was stored. */
+  idempotentReplay: boolean;
 }
 
 export interface AcceptDeps {
@@ -131,23 +133,26 @@ export async function acceptMessage(
     status,
     endpointsTargeted: deliveries.length,
     timestamp,
+    idempotentReplay: false,
   };
 }
 
 /** Notes on the RPC's span that an idempotency key returned an earlier message. */
-function replayed(existing: AcceptedMessage): AcceptedMessage {
+function replayed(existing: StoredMessage): AcceptedMessage {
   setActiveSpanAttributes({
     [PipeRelayAttributes.messageId]: existing.id,
     [PipeRelayAttributes.idempotentReplay]: true,
   });
-  return existing;
+  return { ...existing, idempotentReplay: true };
 }
+
+type StoredMessage = Omit<AcceptedMessage, "idempotentReplay">;
 
 async function findByIdempotencyKey(
   prisma: PrismaClient,
   applicationId: string,
   idempotencyKey: string,
-): Promise<AcceptedMessage | undefined> {
+): Promise<StoredMessage | undefined> {
   const row = await prisma.message.findUnique({
     where: { applicationId_idempotencyKey: { applicationId, idempotencyKey } },
     select: { id: true, eventType: true, status: true, endpointsTargeted: true, timestamp: true },

@@ -1,9 +1,10 @@
 import { createDeliveryPublisher, prepareQueue } from "@piperelay/queue";
 import type { ComponentFactory } from "@piperelay/runtime";
+import { createIngestMetrics } from "./ingest-metrics.js";
 import { createIngestParts } from "./ingest-parts.js";
 
 /** The ingest service: accepts messages, commits them with their deliveries, publishes the deliveries. */
-export const ingestComponent: ComponentFactory = async ({ config, logger, clients }) => {
+export const ingestComponent: ComponentFactory = async ({ config, logger, clients, metrics }) => {
   const { nc, names, database } = clients;
   // Publishing needs the stream; creating it here lets ingest start before any dispatcher.
   await prepareQueue(database.prisma, nc, names, { deliveryTimeoutMs: config.delivery.timeout });
@@ -17,6 +18,7 @@ export const ingestComponent: ComponentFactory = async ({ config, logger, client
       publisher,
       maxPayloadBytes: config.server.max_payload_size,
       onPublishError,
+      metrics: createIngestMetrics(metrics),
     }),
   };
 };

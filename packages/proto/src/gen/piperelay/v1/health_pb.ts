@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file piperelay/v1/health.proto.
  */
 export const file_piperelay_v1_health: GenFile = /*@__PURE__*/
-  fileDesc("ChlwaXBlcmVsYXkvdjEvaGVhbHRoLnByb3RvEgxwaXBlcmVsYXkudjEiFAoSQ2hlY2tIZWFsdGhSZXF1ZXN0Ij8KEERlcGVuZGVuY3lIZWFsdGgSDAoEbmFtZRgBIAEoCRIOCgZzdGF0dXMYAiABKAkSDQoFZXJyb3IYAyABKAkiZgoTQ2hlY2tIZWFsdGhSZXNwb25zZRIOCgZzdGF0dXMYASABKAkSDwoHdmVyc2lvbhgCIAEoCRIuCgZjaGVja3MYAyADKAsyHi5waXBlcmVsYXkudjEuRGVwZW5kZW5jeUhlYWx0aCIRCg9HZXRTdGF0c1JlcXVlc3QiygIKEEdldFN0YXRzUmVzcG9uc2USFgoObWVzc2FnZXNfdG9kYXkYASABKAUSGgoSbWVzc2FnZXNfdGhpc193ZWVrGAIgASgFEhsKE21lc3NhZ2VzX3RoaXNfbW9udGgYAyABKAUSHAoUZGVsaXZlcmllc19zdWNjZWVkZWQYBCABKAUSGQoRZGVsaXZlcmllc19mYWlsZWQYBSABKAUSGgoSZGVsaXZlcmllc19wZW5kaW5nGAYgASgFEhQKDHN1Y2Nlc3NfcmF0ZRgHIAEoARIWCg5hdmdfbGF0ZW5jeV9tcxgIIAEoARIWCg5wOTVfbGF0ZW5jeV9tcxgJIAEoARIYChBhY3RpdmVfZW5kcG9pbnRzGAogASgFEjAKDGdlbmVyYXRlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAibwoVR2V0U3RhdHNTZXJpZXNSZXF1ZXN0EikKBXNpbmNlGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5idWNrZXRfc2Vjb25kcxgCIAEoBRITCgtlbmRwb2ludF9pZBgDIAEoCSLoAQoLU3RhdHNCdWNrZXQSKQoFc3RhcnQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCG1lc3NhZ2VzGAIgASgFEhoKEmF0dGVtcHRzX3N1Y2NlZWRlZBgDIAEoBRIXCg9hdHRlbXB0c19mYWlsZWQYBCABKAUSHAoUZGVsaXZlcmllc19zdWNjZWVkZWQYBSABKAUSGQoRZGVsaXZlcmllc19mYWlsZWQYBiABKAUSFgoOYXZnX2xhdGVuY3lfbXMYByABKAESFgoOcDk1X2xhdGVuY3lfbXMYCCABKAEiXAoWR2V0U3RhdHNTZXJpZXNSZXNwb25zZRIqCgdidWNrZXRzGAEgAygLMhkucGlwZXJlbGF5LnYxLlN0YXRzQnVja2V0EhYKDmJ1Y2tldF9zZWNvbmRzGAIgASgFMtgCCg1IZWFsdGhTZXJ2aWNlEmoKC0NoZWNrSGVhbHRoEiAucGlwZXJlbGF5LnYxLkNoZWNrSGVhbHRoUmVxdWVzdBohLnBpcGVyZWxheS52MS5DaGVja0hlYWx0aFJlc3BvbnNlIhaC0+STAhASDi9hcGkvdjEvaGVhbHRoEmAKCEdldFN0YXRzEh0ucGlwZXJlbGF5LnYxLkdldFN0YXRzUmVxdWVzdBoeLnBpcGVyZWxheS52MS5HZXRTdGF0c1Jlc3BvbnNlIhWC0+STAg8SDS9hcGkvdjEvc3RhdHMSeQoOR2V0U3RhdHNTZXJpZXMSIy5waXBlcmVsYXkudjEuR2V0U3RhdHNTZXJpZXNSZXF1ZXN0GiQucGlwZXJlbGF5LnYxLkdldFN0YXRzU2VyaWVzUmVzcG9uc2UiHILT5JMCFhIUL2FwaS92MS9zdGF0cy9zZXJpZXNiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_timestamp]);
+  fileDesc("ChlwaXBlcmVsYXkvdjEvaGVhbHRoLnByb3RvEgxwaXBlcmVsYXkudjEiFAoSQ2hlY2tIZWFsdGhSZXF1ZXN0Ij8KEERlcGVuZGVuY3lIZWFsdGgSDAoEbmFtZRgBIAEoCRIOCgZzdGF0dXMYAiABKAkSDQoFZXJyb3IYAyABKAkiZgoTQ2hlY2tIZWFsdGhSZXNwb25zZRIOCgZzdGF0dXMYASABKAkSDwoHdmVyc2lvbhgCIAEoCRIuCgZjaGVja3MYAyADKAsyHi5waXBlcmVsYXkudjEuRGVwZW5kZW5jeUhlYWx0aCIWChRDaGVja0xpdmVuZXNzUmVxdWVzdCJQChVDaGVja0xpdmVuZXNzUmVzcG9uc2USDgoGc3RhdHVzGAEgASgJEg8KB3ZlcnNpb24YAiABKAkSFgoOdXB0aW1lX3NlY29uZHMYAyABKAEiFwoVQ2hlY2tSZWFkaW5lc3NSZXF1ZXN0ImkKFkNoZWNrUmVhZGluZXNzUmVzcG9uc2USDgoGc3RhdHVzGAEgASgJEg8KB3ZlcnNpb24YAiABKAkSLgoGY2hlY2tzGAMgAygLMh4ucGlwZXJlbGF5LnYxLkRlcGVuZGVuY3lIZWFsdGgiEQoPR2V0U3RhdHNSZXF1ZXN0IsoCChBHZXRTdGF0c1Jlc3BvbnNlEhYKDm1lc3NhZ2VzX3RvZGF5GAEgASgFEhoKEm1lc3NhZ2VzX3RoaXNfd2VlaxgCIAEoBRIbChNtZXNzYWdlc190aGlzX21vbnRoGAMgASgFEhwKFGRlbGl2ZXJpZXNfc3VjY2VlZGVkGAQgASgFEhkKEWRlbGl2ZXJpZXNfZmFpbGVkGAUgASgFEhoKEmRlbGl2ZXJpZXNfcGVuZGluZxgGIAEoBRIUCgxzdWNjZXNzX3JhdGUYByABKAESFgoOYXZnX2xhdGVuY3lfbXMYCCABKAESFgoOcDk1X2xhdGVuY3lfbXMYCSABKAESGAoQYWN0aXZlX2VuZHBvaW50cxgKIAEoBRIwCgxnZW5lcmF0ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIm8KFUdldFN0YXRzU2VyaWVzUmVxdWVzdBIpCgVzaW5jZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOYnVja2V0X3NlY29uZHMYAiABKAUSEwoLZW5kcG9pbnRfaWQYAyABKAki6AEKC1N0YXRzQnVja2V0EikKBXN0YXJ0GAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghtZXNzYWdlcxgCIAEoBRIaChJhdHRlbXB0c19zdWNjZWVkZWQYAyABKAUSFwoPYXR0ZW1wdHNfZmFpbGVkGAQgASgFEhwKFGRlbGl2ZXJpZXNfc3VjY2VlZGVkGAUgASgFEhkKEWRlbGl2ZXJpZXNfZmFpbGVkGAYgASgFEhYKDmF2Z19sYXRlbmN5X21zGAcgASgBEhYKDnA5NV9sYXRlbmN5X21zGAggASgBIlwKFkdldFN0YXRzU2VyaWVzUmVzcG9uc2USKgoHYnVja2V0cxgBIAMoCzIZLnBpcGVyZWxheS52MS5TdGF0c0J1Y2tldBIWCg5idWNrZXRfc2Vjb25kcxgCIAEoBTLKBAoNSGVhbHRoU2VydmljZRJqCgtDaGVja0hlYWx0aBIgLnBpcGVyZWxheS52MS5DaGVja0hlYWx0aFJlcXVlc3QaIS5waXBlcmVsYXkudjEuQ2hlY2tIZWFsdGhSZXNwb25zZSIWgtPkkwIQEg4vYXBpL3YxL2hlYWx0aBJ1Cg1DaGVja0xpdmVuZXNzEiIucGlwZXJlbGF5LnYxLkNoZWNrTGl2ZW5lc3NSZXF1ZXN0GiMucGlwZXJlbGF5LnYxLkNoZWNrTGl2ZW5lc3NSZXNwb25zZSIbgtPkkwIVEhMvYXBpL3YxL2hlYWx0aC9saXZlEnkKDkNoZWNrUmVhZGluZXNzEiMucGlwZXJlbGF5LnYxLkNoZWNrUmVhZGluZXNzUmVxdWVzdBokLnBpcGVyZWxheS52MS5DaGVja1JlYWRpbmVzc1Jlc3BvbnNlIhyC0+STAhYSFC9hcGkvdjEvaGVhbHRoL3JlYWR5EmAKCEdldFN0YXRzEh0ucGlwZXJlbGF5LnYxLkdldFN0YXRzUmVxdWVzdBoeLnBpcGVyZWxheS52MS5HZXRTdGF0c1Jlc3BvbnNlIhWC0+STAg8SDS9hcGkvdjEvc3RhdHMSeQoOR2V0U3RhdHNTZXJpZXMSIy5waXBlcmVsYXkudjEuR2V0U3RhdHNTZXJpZXNSZXF1ZXN0GiQucGlwZXJlbGF5LnYxLkdldFN0YXRzU2VyaWVzUmVzcG9uc2UiHILT5JMCFhIUL2FwaS92MS9zdGF0cy9zZXJpZXNiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_timestamp]);
 
 /**
  * Request of CheckHealth.
@@ -101,6 +101,107 @@ export const CheckHealthResponseSchema: GenMessage<CheckHealthResponse> = /*@__P
   messageDesc(file_piperelay_v1_health, 2);
 
 /**
+ * Request of CheckLiveness.
+ *
+ * @generated from message piperelay.v1.CheckLivenessRequest
+ */
+export type CheckLivenessRequest = Message<"piperelay.v1.CheckLivenessRequest"> & {
+};
+
+/**
+ * Describes the message piperelay.v1.CheckLivenessRequest.
+ * Use `create(CheckLivenessRequestSchema)` to create a new message.
+ */
+export const CheckLivenessRequestSchema: GenMessage<CheckLivenessRequest> = /*@__PURE__*/
+  messageDesc(file_piperelay_v1_health, 3);
+
+/**
+ * Response of CheckLiveness.
+ *
+ * @generated from message piperelay.v1.CheckLivenessResponse
+ */
+export type CheckLivenessResponse = Message<"piperelay.v1.CheckLivenessResponse"> & {
+  /**
+   * `ok`.
+   *
+   * @generated from field: string status = 1;
+   */
+  status: string;
+
+  /**
+   * The PipeRelay version.
+   *
+   * @generated from field: string version = 2;
+   */
+  version: string;
+
+  /**
+   * Seconds since the process started.
+   *
+   * @generated from field: double uptime_seconds = 3;
+   */
+  uptimeSeconds: number;
+};
+
+/**
+ * Describes the message piperelay.v1.CheckLivenessResponse.
+ * Use `create(CheckLivenessResponseSchema)` to create a new message.
+ */
+export const CheckLivenessResponseSchema: GenMessage<CheckLivenessResponse> = /*@__PURE__*/
+  messageDesc(file_piperelay_v1_health, 4);
+
+/**
+ * Request of CheckReadiness.
+ *
+ * @generated from message piperelay.v1.CheckReadinessRequest
+ */
+export type CheckReadinessRequest = Message<"piperelay.v1.CheckReadinessRequest"> & {
+};
+
+/**
+ * Describes the message piperelay.v1.CheckReadinessRequest.
+ * Use `create(CheckReadinessRequestSchema)` to create a new message.
+ */
+export const CheckReadinessRequestSchema: GenMessage<CheckReadinessRequest> = /*@__PURE__*/
+  messageDesc(file_piperelay_v1_health, 5);
+
+/**
+ * Response of CheckReadiness: every dependency is up (otherwise the call fails
+ * with UNAVAILABLE).
+ *
+ * @generated from message piperelay.v1.CheckReadinessResponse
+ */
+export type CheckReadinessResponse = Message<"piperelay.v1.CheckReadinessResponse"> & {
+  /**
+   * `ready`.
+   *
+   * @generated from field: string status = 1;
+   */
+  status: string;
+
+  /**
+   * The PipeRelay version.
+   *
+   * @generated from field: string version = 2;
+   */
+  version: string;
+
+  /**
+   * Each dependency's state: `postgres` and `nats`, both `ok`.
+   *
+   * @generated from field: repeated piperelay.v1.DependencyHealth checks = 3;
+   */
+  checks: DependencyHealth[];
+};
+
+/**
+ * Describes the message piperelay.v1.CheckReadinessResponse.
+ * Use `create(CheckReadinessResponseSchema)` to create a new message.
+ */
+export const CheckReadinessResponseSchema: GenMessage<CheckReadinessResponse> = /*@__PURE__*/
+  messageDesc(file_piperelay_v1_health, 6);
+
+/**
  * Request of GetStats.
  *
  * @generated from message piperelay.v1.GetStatsRequest
@@ -113,7 +214,7 @@ export type GetStatsRequest = Message<"piperelay.v1.GetStatsRequest"> & {
  * Use `create(GetStatsRequestSchema)` to create a new message.
  */
 export const GetStatsRequestSchema: GenMessage<GetStatsRequest> = /*@__PURE__*/
-  messageDesc(file_piperelay_v1_health, 3);
+  messageDesc(file_piperelay_v1_health, 7);
 
 /**
  * Response of GetStats.
@@ -204,7 +305,7 @@ export type GetStatsResponse = Message<"piperelay.v1.GetStatsResponse"> & {
  * Use `create(GetStatsResponseSchema)` to create a new message.
  */
 export const GetStatsResponseSchema: GenMessage<GetStatsResponse> = /*@__PURE__*/
-  messageDesc(file_piperelay_v1_health, 4);
+  messageDesc(file_piperelay_v1_health, 8);
 
 /**
  * Request of GetStatsSeries.
@@ -240,7 +341,7 @@ export type GetStatsSeriesRequest = Message<"piperelay.v1.GetStatsSeriesRequest"
  * Use `create(GetStatsSeriesRequestSchema)` to create a new message.
  */
 export const GetStatsSeriesRequestSchema: GenMessage<GetStatsSeriesRequest> = /*@__PURE__*/
-  messageDesc(file_piperelay_v1_health, 5);
+  messageDesc(file_piperelay_v1_health, 9);
 
 /**
  * Counts within one time bucket.
@@ -310,7 +411,7 @@ export type StatsBucket = Message<"piperelay.v1.StatsBucket"> & {
  * Use `create(StatsBucketSchema)` to create a new message.
  */
 export const StatsBucketSchema: GenMessage<StatsBucket> = /*@__PURE__*/
-  messageDesc(file_piperelay_v1_health, 6);
+  messageDesc(file_piperelay_v1_health, 10);
 
 /**
  * Response of GetStatsSeries.
@@ -338,7 +439,7 @@ export type GetStatsSeriesResponse = Message<"piperelay.v1.GetStatsSeriesRespons
  * Use `create(GetStatsSeriesResponseSchema)` to create a new message.
  */
 export const GetStatsSeriesResponseSchema: GenMessage<GetStatsSeriesResponse> = /*@__PURE__*/
-  messageDesc(file_piperelay_v1_health, 7);
+  messageDesc(file_piperelay_v1_health, 11);
 
 /**
  * Health and statistics. Health needs no credentials; stats take an
@@ -357,6 +458,30 @@ export const HealthService: GenService<{
     methodKind: "unary";
     input: typeof CheckHealthRequestSchema;
     output: typeof CheckHealthResponseSchema;
+  },
+  /**
+   * Liveness: answers OK while the process runs, without checking any
+   * dependency, so an outage of PostgreSQL or NATS does not get the process
+   * restarted (it recovers by itself). For a liveness probe.
+   *
+   * @generated from rpc piperelay.v1.HealthService.CheckLiveness
+   */
+  checkLiveness: {
+    methodKind: "unary";
+    input: typeof CheckLivenessRequestSchema;
+    output: typeof CheckLivenessResponseSchema;
+  },
+  /**
+   * Readiness: checks PostgreSQL and NATS and answers UNAVAILABLE (HTTP 503)
+   * naming those that are down, or while the process is shutting down. For a
+   * readiness probe: a process that is not ready should get no traffic.
+   *
+   * @generated from rpc piperelay.v1.HealthService.CheckReadiness
+   */
+  checkReadiness: {
+    methodKind: "unary";
+    input: typeof CheckReadinessRequestSchema;
+    output: typeof CheckReadinessResponseSchema;
   },
   /**
    * Counts, success rate and latency of deliveries.

@@ -1,0 +1,85 @@
+import type { Logger } from "@piperelay/core";
+import { Counter, Gauge, Histogram, type Registry } from "@piperelay/metrics";
+import type { NextState } from "./record-attempt.js";
+
+/** Why an endpoint was disabled: a run of failures (`delivery.disable_after`) or a 410 Gone. */
+export type DisableKind = "auto" | "gone";
+
+/** What the dispatcher counts, for Prometheus. */
+export interface DispatcherMetrics {
+  /**
+   * An attempt was recorded, leaving the delivery in `status`; `latencyMs`
+   * when a request was actually sent (not for a disabled endpoint or a blocked URL).
+   */
+  attemptRecorded(status: NextState["status"], latencyMs: number | undefined): void;
+  /** This process disabled an endpoint. */
+  endpointDisabled(kind: DisableKind): void;
+}
+
+export interface DispatcherMetricsSources {
+  /** Endpoints whose circuit is open in this process right now. */
+  openCircuits(): number;
+  /** Seconds since the oldest due, unfinished delivery became due; read at scrape time. */
+  queueLagSeconds(): Promise<number>;
+  /** Told when the queue lag cannot be read (the gauge then keeps its last value). */
+  logger: Logger;
+}
+
+// Webhook requests: from a fast local receiver to the delivery timeout (30 s by default).
+const attemptBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** Registers the dispatcher's metrics in the process's registry. Labels are bounded: no ids. */
+export function createDispatcherMetrics(
+  registry: Registry,
+  sources: DispatcherMetricsSources,
+): DispatcherMetrics {
+  const registers = [registry];
+  const deliveries = new Counter({
+    name: "piperelay_deliveries_total",
+    help: "Delivery attempts recorded, by the delivery's state after the attempt: success, retrying or failed (retries exhausted, or a permanent failure).",
+    labelNames: ["outcome"] as const,
+    registers,
+  });
+  const attemptDuration = new Histogram({
+    name: "piperelay_attempt_duration_seconds",
+    help: "Duration of webhook requests, from sending to the end of the response (or the timeout).",
+    buckets: attemptBuckets,
+    registers,
+  });
+  const endpointsDisabled = new Counter({
+    name: "piperelay_endpoints_disabled_total",
+    help: "Endpoints disabled by this process: auto (every attempt failed for delivery.disable_after) or gone (410 Gone).",
+    labelNames: ["reason"] as const,
+    registers,
+  });
+  new Gauge({
+    name: "piperelay_open_circuits",
+    help: "Endpoints whose circuit breaker is open in this process (their jobs are held back).",
+    registers,
+    collect() {
+      this.set(sources.openCircuits());
+    },
+  });
+  new Gauge({
+    name: "piperelay_queue_lag_seconds",
+    help: "Age of the oldest delivery that is due and not finished; 0 when delivery is keeping up.",
+    registers,
+    async collect() {
+      try {
+        this.set(await sources.queueLagSeconds());
+      } catch (err) {
+        sources.logger.warn({ err }, "could not read the queue lag for metrics");
+      }
+    },
+  });
+  // Zeroes, so the series exist (and rates work) before the first attempt.
+  for (const outcome of ["success", "retrying", "failed"] as const) deliveries.inc({ outcome }, 0);
+  for (const reason of ["auto", "gone"] as const) endpointsDisabled.inc({ reason }, 0);
+  return {
+    attemptRecorded(status, latencyMs) {
+      deliveries.inc({ outcome: status });
+      if (latencyMs !== undefined) attemptDuration.observe(latencyMs / 1000);
+    },
+    endpointDisabled: (kind) => endpointsDisabled.inc({ reason: kind }),
+  };
+}
