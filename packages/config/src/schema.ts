@@ -105,6 +105,11 @@ export const configSchema = z
           .default([]),
         /** Refuse endpoints with plain http URLs. */
         https_only: boolean.default(false),
+        /**
+         * How long an endpoint's circuit stays open (its jobs held back, its backlog parked
+         * in PostgreSQL) after 5 failures in a row before one probe may go through.
+         */
+        circuit_cooldown: duration.default(30_000),
         /** Disable an endpoint whose attempts have all failed for this long; 0 never does. */
         disable_after: duration.default(5 * 86_400_000),
         /** How long an endpoint's previous secret keeps signing after a rotation. */

@@ -34,7 +34,14 @@ export function decodeJob(data: Uint8Array): DeliveryJob | undefined {
   }
 }
 
-/** The JetStream dedupe id of a job: a republished job for the same attempt is dropped by the server. */
-export function jobMessageId(job: Pick<DeliveryJob, "deliveryId" | "attempt">): string {
-  return `${job.deliveryId}:${job.attempt}`;
+/**
+ * The JetStream dedupe id of a job: a republished job for the same attempt is
+ * dropped by the server. `dueAt` (set by the outbox relay) tells apart a job
+ * republished after being parked, whose first job the server may still
+ * remember within its duplicate window, so that it is not dropped.
+ */
+export function jobMessageId(job: Pick<DeliveryJob, "deliveryId" | "attempt">, dueAt?: Date): string {
+  return dueAt === undefined
+    ? `${job.deliveryId}:${job.attempt}`
+    : `${job.deliveryId}:${job.attempt}:${dueAt.getTime()}`;
 }

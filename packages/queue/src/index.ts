@@ -9,5 +9,6 @@ export { createOutboxRelay } from "./outbox-relay.js";
 export { prepareQueue } from "./prepare-queue.js";
 export type { DeliveryPublisher, DeliveryPublisherOptions, QueuedDelivery } from "./publisher.js";
 export { createDeliveryPublisher } from "./publisher.js";
+export { purgeEndpointJobs } from "./purge-endpoint-jobs.js";
 export type { TopologyOptions } from "./topology.js";
 export { ackWaitFor, deleteTopology, ensureTopology } from "./topology.js";

@@ -13,6 +13,12 @@ export interface OutboxRelayOptions {
   graceMs?: number;
   /** @defaultValue 500 */
   batchSize?: number;
+  /**
+   * While an endpoint's backlog is parked behind an open circuit
+   * (`endpoints.circuit_open_until`), one delivery of it is republished this
+   * often as a probe; the rest wait until an attempt succeeds. @defaultValue 30000
+   */
+  probeIntervalMs?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -27,13 +33,19 @@ export interface OutboxRelay {
  * Publishes deliveries that are due but not on JetStream: those whose ingest
  * died between commit and publish, whose publish failed (NATS down), and
  * retries parked in PostgreSQL because their delay was too long for a NAK.
- * Several relays may run at once; JetStream's dedupe window and the
- * dispatcher's attempt check make a double publish harmless.
+ * Several relays may run at once; the dispatcher's claim makes a double
+ * publish harmless.
+ *
+ * Endpoints whose backlog a dispatcher parked because their circuit opened are
+ * left out, except for one probe per `probeIntervalMs`: republishing a dead
+ * endpoint's whole backlog every time its circuit half-opens would flood the
+ * stream ahead of every healthy endpoint's work.
  */
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { prisma, publisher } = options;
   const graceMs = options.graceMs ?? 5000;
   const batchSize = options.batchSize ?? 500;
+  const probeIntervalMs = options.probeIntervalMs ?? 30_000;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = true;
@@ -48,13 +60,31 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         message_id: string;
         event_type: string;
         trace_context: string | null;
+        next_retry_at: Date;
       }[]
     >`
-      SELECT d.id, d.application_id, d.endpoint_id, d.attempt_count, d.message_id, m.event_type, m.trace_context
-      FROM deliveries d JOIN messages m ON m.id = d.message_id
-      WHERE d.enqueued_at IS NULL AND d.status IN ('pending', 'retrying')
-        AND d.next_retry_at <= now() AND d.updated_at < now() - make_interval(secs => ${graceMs / 1000}::float8)
-      ORDER BY d.next_retry_at LIMIT ${batchSize}`;
+      WITH probed AS (
+        -- Moving the circuit's time on claims the probe, so concurrent relays send one.
+        UPDATE endpoints SET circuit_open_until = now() + make_interval(secs => ${probeIntervalMs / 1000}::float8)
+        WHERE circuit_open_until <= now()
+        RETURNING id
+      )
+      (SELECT d.id, d.application_id, d.endpoint_id, d.attempt_count, d.message_id, m.event_type, m.trace_context,
+              d.next_retry_at
+       FROM deliveries d JOIN messages m ON m.id = d.message_id
+       WHERE d.enqueued_at IS NULL AND d.status IN ('pending', 'retrying')
+         AND d.next_retry_at <= now() AND d.updated_at < now() - make_interval(secs => ${graceMs / 1000}::float8)
+         AND NOT EXISTS (
+           SELECT 1 FROM endpoints e WHERE e.id = d.endpoint_id AND e.circuit_open_until IS NOT NULL)
+       ORDER BY d.next_retry_at LIMIT ${batchSize})
+      UNION ALL
+      (SELECT p.* FROM probed, LATERAL (
+         SELECT d.id, d.application_id, d.endpoint_id, d.attempt_count, d.message_id, m.event_type, m.trace_context,
+                d.next_retry_at
+         FROM deliveries d JOIN messages m ON m.id = d.message_id
+         WHERE d.endpoint_id = probed.id AND d.enqueued_at IS NULL AND d.status IN ('pending', 'retrying')
+           AND d.next_retry_at <= now()
+         ORDER BY d.next_retry_at LIMIT 1) p)`;
     const jobs: QueuedDelivery[] = rows.map((row) => ({
       deliveryId: row.id,
       applicationId: row.application_id,
@@ -63,6 +93,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       messageId: row.message_id,
       eventType: row.event_type,
       ...(row.trace_context ? { originTraceparent: row.trace_context } : {}),
+      dueAt: row.next_retry_at,
     }));
     return publisher.publish(jobs);
   }

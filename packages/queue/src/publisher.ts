@@ -29,6 +29,8 @@ export interface QueuedDelivery extends DeliveryJob {
    * span then starts a new trace linked to that one.
    */
   originTraceparent?: string;
+  /** When the delivery came due, for a job the outbox relay republishes (see jobMessageId). */
+  dueAt?: Date;
 }
 
 export interface DeliveryPublisher {
@@ -61,7 +63,7 @@ export function createDeliveryPublisher(options: DeliveryPublisherOptions): Deli
   /** One job, in a PRODUCER span whose context travels in the message's headers. */
   async function publishOne(d: QueuedDelivery): Promise<void> {
     const subject = names.subject(d.applicationId, d.endpointId);
-    const msgID = jobMessageId(d);
+    const msgID = jobMessageId(d, d.dueAt);
     const span = startProducerSpan(tracer, {
       destination: names.subjectRoot,
       subject,

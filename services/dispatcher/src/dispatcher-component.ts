@@ -14,6 +14,7 @@ export const dispatcherComponent: ComponentFactory = ({ config, logger, clients,
     policy: { schedule: config.delivery.retry_schedule, maxAttempts: config.delivery.max_attempts },
     nakMaxDelayMs: config.queue.nak_max_delay,
     pollIntervalMs: config.queue.poll_interval,
+    circuitCooldownMs: config.delivery.circuit_cooldown,
     endpointHealth: {
       disableAfterMs: config.delivery.disable_after,
       operationalWebhookUrl: config.delivery.operational_webhook_url,

@@ -8,9 +8,11 @@ import {
   createOutboxRelay,
   type NatsConnection,
   prepareQueue,
+  purgeEndpointJobs,
   type QueueNames,
 } from "@piperelay/queue";
 import { Agent } from "undici";
+import { createBacklogParker } from "./backlog-parker.js";
 import { consumeJobs, type JobConsumer } from "./consume-jobs.js";
 import { createDispatcherMetrics } from "./dispatcher-metrics.js";
 import { createEndpointGate } from "./endpoint-gate.js";
@@ -32,6 +34,8 @@ export interface DispatcherOptions {
   nakMaxDelayMs: number;
   /** How often the outbox relay looks for deliveries to publish. */
   pollIntervalMs: number;
+  /** How long an endpoint's open circuit holds its jobs back before a probe. */
+  circuitCooldownMs: number;
   /** Which addresses deliveries may reach. */
   egress: EgressPolicy;
   /** Decrypts endpoint secrets for signing (`config.keys.endpointSecrets`). */
@@ -69,9 +73,24 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     prisma,
     publisher,
     intervalMs: options.pollIntervalMs,
+    probeIntervalMs: options.circuitCooldownMs,
     onError: (err) => logger.warn({ err }, "outbox relay scan failed; will retry"),
   });
-  const gate = createEndpointGate();
+  const gate = createEndpointGate({ cooldownMs: options.circuitCooldownMs });
+  const backlog = createBacklogParker({
+    prisma,
+    purgeJobs: (applicationId, endpointId) => purgeEndpointJobs(nc, names, applicationId, endpointId),
+    onParked: (endpointId, parked) =>
+      logger.warn(
+        {
+          endpoint_id: endpointId,
+          deliveries: parked.deliveries,
+          purged_jobs: parked.purgedJobs,
+          until: new Date(parked.untilMs).toISOString(),
+        },
+        "endpoint circuit open: backlog parked in PostgreSQL",
+      ),
+  });
   const metrics = options.metrics
     ? createDispatcherMetrics(options.metrics, {
         openCircuits: () => gate.openCircuits(),
@@ -88,6 +107,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     secretKey: options.secretKey,
     httpDispatcher: http,
     gate,
+    backlog,
     metrics,
     endpointHealth: createEndpointHealth({ prisma, logger, metrics, ...options.endpointHealth }),
   });

@@ -84,7 +84,9 @@ export function createEndpointHealth(options: EndpointHealthOptions) {
     async recordOutcome(endpoint: AttemptedEndpoint, succeeded: boolean): Promise<void> {
       if (succeeded) {
         if (endpoint.failingSince !== null) {
-          await prisma.$executeRaw`UPDATE endpoints SET failing_since = NULL WHERE id = ${endpoint.endpointId}`;
+          // A parked backlog (circuit_open_until) is released with it: the outbox relay republishes it.
+          await prisma.$executeRaw`
+            UPDATE endpoints SET failing_since = NULL, circuit_open_until = NULL WHERE id = ${endpoint.endpointId}`;
         }
         return;
       }

@@ -4,6 +4,7 @@ import { type EgressPolicy, targetUrlProblem } from "@piperelay/egress";
 import type { DeliveryJob } from "@piperelay/queue";
 import { decryptSecret, signatureHeaders } from "@piperelay/signing";
 import type { Dispatcher } from "undici";
+import type { BacklogParker } from "./backlog-parker.js";
 import { claimDelivery, parkDelivery, releaseClaim } from "./claim-delivery.js";
 import type { DispatcherMetrics } from "./dispatcher-metrics.js";
 import { createEndpointGate, type EndpointGate } from "./endpoint-gate.js";
@@ -33,6 +34,8 @@ export interface JobProcessorOptions {
   httpDispatcher?: Dispatcher;
   /** Per-endpoint concurrency cap and circuit breaker; one per process. */
   gate?: EndpointGate;
+  /** Takes a dead endpoint's backlog off JetStream when its circuit opens; without it, held jobs are parked one by one. */
+  backlog?: BacklogParker;
   /** Tracks runs of failures and disables endpoints; none in unit tests. */
   endpointHealth?: EndpointHealth;
   /** Counts recorded attempts by outcome and times the requests. */
@@ -74,6 +77,10 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
       // A long hold (open circuit) would keep the job in JetStream's ack-pending window,
       // and a dead endpoint with a big backlog would fill it for everyone: park those in
       // PostgreSQL, where the outbox relay picks them up when they are due.
+      if (entry.reason === "circuit open" && options.backlog) {
+        const parked = await options.backlog.park(job, Math.max(entry.retryInMs, parkHeldJobsAfterMs));
+        return { kind: "ack", reason: `${entry.reason}; ${parked}` };
+      }
       if (entry.retryInMs >= parkHeldJobsAfterMs) {
         await parkDelivery(prisma, job.deliveryId, entry.retryInMs);
         return { kind: "ack", reason: `${entry.reason}; parked` };
@@ -182,6 +189,7 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
     if (disableEndpoint)
       await options.endpointHealth?.disable(attempted, "gone", "the endpoint answered 410 Gone");
     else if (sent) await options.endpointHealth?.recordOutcome(attempted, result.error === "");
+    if (sent && result.error === "") options.backlog?.recovered(delivery.endpointId);
     return {
       decision: { ...decision, messageId },
       outcome: sent ? (result.error === "" ? "success" : "failure") : "none",

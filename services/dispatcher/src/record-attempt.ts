@@ -59,13 +59,15 @@ export async function recordAttempt(
         VALUES (${deliveryId}, ${attemptNumber}, ${result.statusCode}, ${result.responseBody}, ${result.latencyMs}, ${result.error})
         ON CONFLICT (delivery_id, attempt_number) DO NOTHING`;
       await tx.$executeRaw`
+        -- A NAK-delayed retry keeps enqueued_at only if it had one: NULL means its job may be
+        -- gone (purged with a parked backlog mid-attempt), so the outbox relay brings it back.
         UPDATE deliveries SET
           status = ${next.status},
           attempt_count = ${attemptNumber},
           round_attempts = ${roundAttempts},
           next_retry_at = ${nextRetryAt},
           completed_at = CASE WHEN ${completed} THEN now() ELSE NULL END,
-          enqueued_at = CASE WHEN ${keepEnqueued} THEN COALESCE(enqueued_at, now()) ELSE NULL END,
+          enqueued_at = CASE WHEN ${keepEnqueued} THEN enqueued_at ELSE NULL END,
           locked_until = NULL,
           updated_at = now()
         WHERE id = ${deliveryId}`;

@@ -933,6 +933,7 @@ export const EndpointScalarFieldEnum = {
   previousSecretExpiresAt: 'previousSecretExpiresAt',
   failingSince: 'failingSince',
   retryPolicy: 'retryPolicy',
+  circuitOpenUntil: 'circuitOpenUntil',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
 } as const

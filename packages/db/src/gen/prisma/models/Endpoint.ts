@@ -45,6 +45,7 @@ export type EndpointMinAggregateOutputType = {
   previousSecret: string | null
   previousSecretExpiresAt: Date | null
   failingSince: Date | null
+  circuitOpenUntil: Date | null
   createdAt: Date | null
   updatedAt: Date | null
 }
@@ -60,6 +61,7 @@ export type EndpointMaxAggregateOutputType = {
   previousSecret: string | null
   previousSecretExpiresAt: Date | null
   failingSince: Date | null
+  circuitOpenUntil: Date | null
   createdAt: Date | null
   updatedAt: Date | null
 }
@@ -78,6 +80,7 @@ export type EndpointCountAggregateOutputType = {
   previousSecretExpiresAt: number
   failingSince: number
   retryPolicy: number
+  circuitOpenUntil: number
   createdAt: number
   updatedAt: number
   _all: number
@@ -103,6 +106,7 @@ export type EndpointMinAggregateInputType = {
   previousSecret?: true
   previousSecretExpiresAt?: true
   failingSince?: true
+  circuitOpenUntil?: true
   createdAt?: true
   updatedAt?: true
 }
@@ -118,6 +122,7 @@ export type EndpointMaxAggregateInputType = {
   previousSecret?: true
   previousSecretExpiresAt?: true
   failingSince?: true
+  circuitOpenUntil?: true
   createdAt?: true
   updatedAt?: true
 }
@@ -136,6 +141,7 @@ export type EndpointCountAggregateInputType = {
   previousSecretExpiresAt?: true
   failingSince?: true
   retryPolicy?: true
+  circuitOpenUntil?: true
   createdAt?: true
   updatedAt?: true
   _all?: true
@@ -241,6 +247,7 @@ export type EndpointGroupByOutputType = {
   previousSecretExpiresAt: Date | null
   failingSince: Date | null
   retryPolicy: runtime.JsonValue | null
+  circuitOpenUntil: Date | null
   createdAt: Date
   updatedAt: Date
   _count: EndpointCountAggregateOutputType | null
@@ -282,6 +289,7 @@ export type EndpointWhereInput = {
   previousSecretExpiresAt?: Prisma.DateTimeNullableFilter<"Endpoint"> | Date | string | null
   failingSince?: Prisma.DateTimeNullableFilter<"Endpoint"> | Date | string | null
   retryPolicy?: Prisma.JsonNullableFilter<"Endpoint">
+  circuitOpenUntil?: Prisma.DateTimeNullableFilter<"Endpoint"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
   application?: Prisma.XOR<Prisma.ApplicationScalarRelationFilter, Prisma.ApplicationWhereInput>
@@ -303,6 +311,7 @@ export type EndpointOrderByWithRelationInput = {
   previousSecretExpiresAt?: Prisma.SortOrderInput | Prisma.SortOrder
   failingSince?: Prisma.SortOrderInput | Prisma.SortOrder
   retryPolicy?: Prisma.SortOrderInput | Prisma.SortOrder
+  circuitOpenUntil?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   application?: Prisma.ApplicationOrderByWithRelationInput
@@ -327,6 +336,7 @@ export type EndpointWhereUniqueInput = Prisma.AtLeast<{
   previousSecretExpiresAt?: Prisma.DateTimeNullableFilter<"Endpoint"> | Date | string | null
   failingSince?: Prisma.DateTimeNullableFilter<"Endpoint"> | Date | string | null
   retryPolicy?: Prisma.JsonNullableFilter<"Endpoint">
+  circuitOpenUntil?: Prisma.DateTimeNullableFilter<"Endpoint"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
   application?: Prisma.XOR<Prisma.ApplicationScalarRelationFilter, Prisma.ApplicationWhereInput>
@@ -348,6 +358,7 @@ export type EndpointOrderByWithAggregationInput = {
   previousSecretExpiresAt?: Prisma.SortOrderInput | Prisma.SortOrder
   failingSince?: Prisma.SortOrderInput | Prisma.SortOrder
   retryPolicy?: Prisma.SortOrderInput | Prisma.SortOrder
+  circuitOpenUntil?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   _count?: Prisma.EndpointCountOrderByAggregateInput
@@ -374,6 +385,7 @@ export type EndpointScalarWhereWithAggregatesInput = {
   previousSecretExpiresAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Endpoint"> | Date | string | null
   failingSince?: Prisma.DateTimeNullableWithAggregatesFilter<"Endpoint"> | Date | string | null
   retryPolicy?: Prisma.JsonNullableWithAggregatesFilter<"Endpoint">
+  circuitOpenUntil?: Prisma.DateTimeNullableWithAggregatesFilter<"Endpoint"> | Date | string | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Endpoint"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Endpoint"> | Date | string
 }
@@ -391,6 +403,7 @@ export type EndpointCreateInput = {
   previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  circuitOpenUntil?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
   application: Prisma.ApplicationCreateNestedOneWithoutEndpointsInput
@@ -412,6 +425,7 @@ export type EndpointUncheckedCreateInput = {
   previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  circuitOpenUntil?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
   deliveries?: Prisma.DeliveryUncheckedCreateNestedManyWithoutEndpointInput
@@ -431,6 +445,7 @@ export type EndpointUpdateInput = {
   previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  circuitOpenUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   application?: Prisma.ApplicationUpdateOneRequiredWithoutEndpointsNestedInput
@@ -452,6 +467,7 @@ export type EndpointUncheckedUpdateInput = {
   previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  circuitOpenUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   deliveries?: Prisma.DeliveryUncheckedUpdateManyWithoutEndpointNestedInput
@@ -472,6 +488,7 @@ export type EndpointCreateManyInput = {
   previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  circuitOpenUntil?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
 }
@@ -489,6 +506,7 @@ export type EndpointUpdateManyMutationInput = {
   previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  circuitOpenUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -507,6 +525,7 @@ export type EndpointUncheckedUpdateManyInput = {
   previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  circuitOpenUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -543,6 +562,7 @@ export type EndpointCountOrderByAggregateInput = {
   previousSecretExpiresAt?: Prisma.SortOrder
   failingSince?: Prisma.SortOrder
   retryPolicy?: Prisma.SortOrder
+  circuitOpenUntil?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -562,6 +582,7 @@ export type EndpointMaxOrderByAggregateInput = {
   previousSecret?: Prisma.SortOrder
   previousSecretExpiresAt?: Prisma.SortOrder
   failingSince?: Prisma.SortOrder
+  circuitOpenUntil?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -577,6 +598,7 @@ export type EndpointMinOrderByAggregateInput = {
   previousSecret?: Prisma.SortOrder
   previousSecretExpiresAt?: Prisma.SortOrder
   failingSince?: Prisma.SortOrder
+  circuitOpenUntil?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -698,6 +720,7 @@ export type EndpointCreateWithoutApplicationInput = {
   previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  circuitOpenUntil?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
   deliveries?: Prisma.DeliveryCreateNestedManyWithoutEndpointInput
@@ -717,6 +740,7 @@ export type EndpointUncheckedCreateWithoutApplicationInput = {
   previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  circuitOpenUntil?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
   deliveries?: Prisma.DeliveryUncheckedCreateNestedManyWithoutEndpointInput
@@ -766,6 +790,7 @@ export type EndpointScalarWhereInput = {
   previousSecretExpiresAt?: Prisma.DateTimeNullableFilter<"Endpoint"> | Date | string | null
   failingSince?: Prisma.DateTimeNullableFilter<"Endpoint"> | Date | string | null
   retryPolicy?: Prisma.JsonNullableFilter<"Endpoint">
+  circuitOpenUntil?: Prisma.DateTimeNullableFilter<"Endpoint"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Endpoint"> | Date | string
 }
@@ -783,6 +808,7 @@ export type EndpointCreateWithoutDeliveriesInput = {
   previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  circuitOpenUntil?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
   application: Prisma.ApplicationCreateNestedOneWithoutEndpointsInput
@@ -803,6 +829,7 @@ export type EndpointUncheckedCreateWithoutDeliveriesInput = {
   previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  circuitOpenUntil?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
   rateSlots?: Prisma.RateSlotUncheckedCreateNestedManyWithoutEndpointInput
@@ -837,6 +864,7 @@ export type EndpointUpdateWithoutDeliveriesInput = {
   previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  circuitOpenUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   application?: Prisma.ApplicationUpdateOneRequiredWithoutEndpointsNestedInput
@@ -857,6 +885,7 @@ export type EndpointUncheckedUpdateWithoutDeliveriesInput = {
   previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  circuitOpenUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   rateSlots?: Prisma.RateSlotUncheckedUpdateManyWithoutEndpointNestedInput
@@ -875,6 +904,7 @@ export type EndpointCreateWithoutRateSlotsInput = {
   previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  circuitOpenUntil?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
   application: Prisma.ApplicationCreateNestedOneWithoutEndpointsInput
@@ -895,6 +925,7 @@ export type EndpointUncheckedCreateWithoutRateSlotsInput = {
   previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  circuitOpenUntil?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
   deliveries?: Prisma.DeliveryUncheckedCreateNestedManyWithoutEndpointInput
@@ -929,6 +960,7 @@ export type EndpointUpdateWithoutRateSlotsInput = {
   previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  circuitOpenUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   application?: Prisma.ApplicationUpdateOneRequiredWithoutEndpointsNestedInput
@@ -949,6 +981,7 @@ export type EndpointUncheckedUpdateWithoutRateSlotsInput = {
   previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  circuitOpenUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   deliveries?: Prisma.DeliveryUncheckedUpdateManyWithoutEndpointNestedInput
@@ -967,6 +1000,7 @@ export type EndpointCreateManyApplicationInput = {
   previousSecretExpiresAt?: Date | string | null
   failingSince?: Date | string | null
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  circuitOpenUntil?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
 }
@@ -984,6 +1018,7 @@ export type EndpointUpdateWithoutApplicationInput = {
   previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  circuitOpenUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   deliveries?: Prisma.DeliveryUpdateManyWithoutEndpointNestedInput
@@ -1003,6 +1038,7 @@ export type EndpointUncheckedUpdateWithoutApplicationInput = {
   previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  circuitOpenUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   deliveries?: Prisma.DeliveryUncheckedUpdateManyWithoutEndpointNestedInput
@@ -1022,6 +1058,7 @@ export type EndpointUncheckedUpdateManyWithoutApplicationInput = {
   previousSecretExpiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   failingSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  circuitOpenUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -1080,6 +1117,7 @@ export type EndpointSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs
   previousSecretExpiresAt?: boolean
   failingSince?: boolean
   retryPolicy?: boolean
+  circuitOpenUntil?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   application?: boolean | Prisma.ApplicationDefaultArgs<ExtArgs>
@@ -1102,6 +1140,7 @@ export type EndpointSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exte
   previousSecretExpiresAt?: boolean
   failingSince?: boolean
   retryPolicy?: boolean
+  circuitOpenUntil?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   application?: boolean | Prisma.ApplicationDefaultArgs<ExtArgs>
@@ -1121,6 +1160,7 @@ export type EndpointSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exte
   previousSecretExpiresAt?: boolean
   failingSince?: boolean
   retryPolicy?: boolean
+  circuitOpenUntil?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   application?: boolean | Prisma.ApplicationDefaultArgs<ExtArgs>
@@ -1140,11 +1180,12 @@ export type EndpointSelectScalar = {
   previousSecretExpiresAt?: boolean
   failingSince?: boolean
   retryPolicy?: boolean
+  circuitOpenUntil?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }
 
-export type EndpointOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "applicationId" | "url" | "description" | "secret" | "eventTypes" | "isActive" | "rateLimit" | "metadata" | "previousSecret" | "previousSecretExpiresAt" | "failingSince" | "retryPolicy" | "createdAt" | "updatedAt", ExtArgs["result"]["endpoint"]>
+export type EndpointOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "applicationId" | "url" | "description" | "secret" | "eventTypes" | "isActive" | "rateLimit" | "metadata" | "previousSecret" | "previousSecretExpiresAt" | "failingSince" | "retryPolicy" | "circuitOpenUntil" | "createdAt" | "updatedAt", ExtArgs["result"]["endpoint"]>
 export type EndpointInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   application?: boolean | Prisma.ApplicationDefaultArgs<ExtArgs>
   deliveries?: boolean | Prisma.Endpoint$deliveriesArgs<ExtArgs>
@@ -1188,6 +1229,10 @@ export type $EndpointPayload<ExtArgs extends runtime.Types.Extensions.InternalAr
      * Overrides of the application's and the server's retry settings; see retry-policy-column.ts.
      */
     retryPolicy: runtime.JsonValue | null
+    /**
+     * While set, the endpoint's backlog is parked: the outbox relay republishes only probes.
+     */
+    circuitOpenUntil: Date | null
     createdAt: Date
     updatedAt: Date
   }, ExtArgs["result"]["endpoint"]>
@@ -1629,6 +1674,7 @@ export interface EndpointFieldRefs {
   readonly previousSecretExpiresAt: Prisma.FieldRef<"Endpoint", 'DateTime'>
   readonly failingSince: Prisma.FieldRef<"Endpoint", 'DateTime'>
   readonly retryPolicy: Prisma.FieldRef<"Endpoint", 'Json'>
+  readonly circuitOpenUntil: Prisma.FieldRef<"Endpoint", 'DateTime'>
   readonly createdAt: Prisma.FieldRef<"Endpoint", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Endpoint", 'DateTime'>
 }

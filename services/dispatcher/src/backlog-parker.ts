@@ -1,0 +1,98 @@
+import type { PrismaClient } from "@piperelay/db";
+import type { DeliveryJob } from "@piperelay/queue";
+import { parkDelivery } from "./claim-delivery.js";
+
+export interface BacklogParkerOptions {
+  prisma: PrismaClient;
+  /** Removes the endpoint's queued jobs from JetStream; returns how many. */
+  purgeJobs(applicationId: string, endpointId: string): Promise<number>;
+  /** The longest an endpoint's backlog is parked in one go. @defaultValue 600000 */
+  maxParkMs?: number;
+  now?: () => number;
+  onParked?(endpointId: string, parked: { deliveries: number; purgedJobs: number; untilMs: number }): void;
+}
+
+/** Whether the held job's delivery now waits in PostgreSQL. */
+export type ParkResult = "parked" | "parked with the backlog";
+
+interface BacklogState {
+  /** When the parked backlog comes back (epoch ms). */
+  until: number;
+  /** How long it was parked for; doubled while the endpoint keeps failing. */
+  windowMs: number;
+}
+
+/**
+ * Takes a dead endpoint's whole backlog off JetStream when its circuit opens,
+ * rather than one held job at a time: with 100,000 jobs queued for it, holding
+ * them back one by one keeps every healthy endpoint's jobs waiting behind them.
+ *
+ * The first held job of an opening purges the endpoint's subject from the
+ * stream, then parks all of its outstanding deliveries in PostgreSQL and marks
+ * the endpoint's circuit open there (`circuit_open_until`), so that the outbox
+ * relay sends only single probes until an attempt succeeds. The purge comes
+ * first: a job published between the two is for a delivery the park then
+ * covers. Deliveries in flight keep their claim but lose `enqueued_at`, so the
+ * relay, not their purged job, brings back any retry they record. Later held
+ * jobs (published after the purge) are parked one by one. While the endpoint
+ * keeps failing, each park lasts twice as long, up to `maxParkMs`.
+ */
+export function createBacklogParker(options: BacklogParkerOptions) {
+  const { prisma } = options;
+  const now = options.now ?? Date.now;
+  const maxParkMs = options.maxParkMs ?? 600_000;
+  const states = new Map<string, BacklogState>();
+  const running = new Map<string, Promise<void>>();
+
+  async function parkBacklog(endpointId: string, holdMs: number): Promise<void> {
+    const previous = states.get(endpointId);
+    const t = now();
+    // Parked again soon after the last park ended: the endpoint is still down.
+    const stillFailing = previous !== undefined && t - previous.until < previous.windowMs;
+    const windowMs = Math.min(maxParkMs, stillFailing ? previous.windowMs * 2 : holdMs);
+    const until = t + windowMs;
+    const [endpoint] = await prisma.$queryRaw<{ application_id: string }[]>`
+      UPDATE endpoints SET circuit_open_until = to_timestamp(${until / 1000}::float8)
+      WHERE id = ${endpointId} RETURNING application_id`;
+    if (!endpoint) return;
+    const purgedJobs = await options.purgeJobs(endpoint.application_id, endpointId);
+    const deliveries = await prisma.$executeRaw`
+      UPDATE deliveries SET
+        enqueued_at = NULL,
+        next_retry_at = CASE WHEN locked_until IS NULL OR locked_until < now()
+          THEN GREATEST(COALESCE(next_retry_at, now()), to_timestamp(${until / 1000}::float8))
+          ELSE next_retry_at END
+      WHERE endpoint_id = ${endpointId} AND status IN ('pending', 'retrying')`;
+    states.set(endpointId, { until, windowMs });
+    options.onParked?.(endpointId, { deliveries, purgedJobs, untilMs: until });
+  }
+
+  return {
+    /** Parks a job held back by an open circuit, with the endpoint's whole backlog when this is a new opening. */
+    async park(job: DeliveryJob, holdMs: number): Promise<ParkResult> {
+      const state = states.get(job.endpointId);
+      const t = now();
+      if (state !== undefined && state.until > t) {
+        await parkDelivery(prisma, job.deliveryId, state.until - t);
+        return "parked";
+      }
+      let pending = running.get(job.endpointId);
+      if (pending === undefined) {
+        pending = parkBacklog(job.endpointId, holdMs).finally(() => running.delete(job.endpointId));
+        running.set(job.endpointId, pending);
+      }
+      await pending;
+      // The job's own delivery was outstanding when the backlog was parked, unless it was
+      // committed in between: park it on its own too (a no-op when already parked).
+      const parkedUntil = states.get(job.endpointId)?.until ?? t + holdMs;
+      await parkDelivery(prisma, job.deliveryId, Math.max(0, parkedUntil - now()));
+      return "parked with the backlog";
+    },
+    /** An attempt to the endpoint succeeded: the next opening starts from the shortest park again. */
+    recovered(endpointId: string): void {
+      states.delete(endpointId);
+    },
+  };
+}
+
+export type BacklogParker = ReturnType<typeof createBacklogParker>;

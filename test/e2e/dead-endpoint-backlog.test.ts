@@ -1,0 +1,155 @@
+// A dead endpoint with a backlog: once its circuit opens, the backlog leaves
+// JetStream for PostgreSQL in one go, only single probes are sent while it stays
+// down, healthy endpoints are not held up, and when it comes back every parked
+// delivery is delivered (none stranded by JetStream's duplicate window).
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { queueNames } from "@piperelay/queue";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { restClient } from "../support/api-client.js";
+import { createApp, createEndpoint, sendMessage } from "../support/fixtures.js";
+import { eventually } from "../support/poll.js";
+import { type Receiver, startReceiver } from "../support/receiver.js";
+import { startStack, type TestStack } from "../support/stack.js";
+import { natsUrl } from "../support/urls.js";
+
+const backlogSize = 1500;
+let stack: TestStack;
+let healthy: Receiver;
+let db: pg.Client;
+let deadPort: number;
+let revived: Server | undefined;
+const revivedRequests: string[] = [];
+
+beforeAll(async () => {
+  stack = await startStack({
+    PIPERELAY_DELIVERY_CIRCUIT_COOLDOWN: "2s",
+    // Enough attempts that nothing fails for good while the endpoint is down.
+    PIPERELAY_RETRY_SCHEDULE: "1s",
+    PIPERELAY_MAX_ATTEMPTS: "50",
+  });
+  healthy = await startReceiver();
+  db = new pg.Client({ connectionString: stack.database.url });
+  await db.connect();
+  // A port nothing listens on (yet): connections are refused.
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  deadPort = (probe.address() as AddressInfo).port;
+  await new Promise((resolve) => probe.close(resolve));
+}, 60_000);
+
+afterAll(async () => {
+  revived?.close();
+  await db?.end();
+  await healthy?.close();
+  await stack?.stop();
+});
+
+async function sendConcurrently(apiKey: string, count: number, eventType: string) {
+  const call = restClient(stack.baseUrl, apiKey);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next++ < count)
+        await call("POST", "/api/v1/messages", { event_type: eventType, payload: { n: next } });
+    }),
+  );
+}
+
+/** `eventually` waits for a value other than undefined: false must not end the wait. */
+const holds = (condition: boolean) => (condition ? true : undefined);
+
+async function count(sql: string, params: unknown[]): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(sql, params);
+  return Number(rows[0]?.n ?? 0);
+}
+
+describe("a dead endpoint's backlog", () => {
+  it("is parked off JetStream, probed one delivery at a time, and delivered in full once the endpoint is back", async () => {
+    const app = await createApp(stack.baseUrl);
+    const dead = await createEndpoint(stack.baseUrl, app.apiKey, {
+      url: `http://127.0.0.1:${deadPort}/hook`,
+      event_types: ["bulk.*"],
+    });
+    await createEndpoint(stack.baseUrl, app.apiKey, { url: healthy.url, event_types: ["live.*"] });
+    await sendConcurrently(app.apiKey, backlogSize, "bulk.event");
+
+    // The circuit opened and the backlog went to PostgreSQL.
+    await eventually(
+      async () =>
+        holds(
+          (await count(
+            "SELECT count(*) AS n FROM endpoints WHERE id = $1 AND circuit_open_until IS NOT NULL",
+            [dead.id],
+          )) === 1,
+        ),
+      20_000,
+      "the dead endpoint's circuit to be recorded as open",
+    );
+    const nc = await connect({ servers: natsUrl() });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const names = queueNames(stack.config.queue.prefix);
+      const subject = names.subject(app.id, String(dead.id));
+      await eventually(
+        async () => {
+          const info = await jsm.streams.info(names.stream, { subjects_filter: subject });
+          return holds((info.state.subjects?.[subject] ?? 0) <= 50);
+        },
+        20_000,
+        "the dead endpoint's jobs to leave the stream",
+      );
+    } finally {
+      await nc.close();
+    }
+
+    // Healthy traffic goes straight through.
+    for (let i = 0; i < 10; i++) {
+      const sentAt = Date.now();
+      const sent = await sendMessage(stack.baseUrl, app.apiKey, { event_type: "live.tick", payload: { i } });
+      const arrived = await eventually(
+        () => healthy.requests.find((r) => r.headers["webhook-id"] === sent.id),
+        10_000,
+        `healthy message ${i} to arrive`,
+      );
+      expect(arrived.at - sentAt).toBeLessThan(3000);
+    }
+
+    // While it is down, probes only: a handful of attempts, not one per delivery.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const attemptsWhileDown = await count(
+      "SELECT count(*) AS n FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.endpoint_id = $1",
+      [dead.id],
+    );
+    expect(attemptsWhileDown).toBeLessThan(100);
+
+    // The endpoint comes back on the same port: the next probe succeeds and everything is delivered.
+    revived = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        revivedRequests.push(String(req.headers["webhook-id"]));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => revived!.listen(deadPort, "127.0.0.1", resolve));
+    await eventually(
+      async () =>
+        holds(
+          (await count("SELECT count(*) AS n FROM deliveries WHERE endpoint_id = $1 AND status = 'success'", [
+            dead.id,
+          ])) === backlogSize,
+        ),
+      90_000,
+      `all ${backlogSize} parked deliveries to be delivered`,
+    );
+    expect(new Set(revivedRequests).size).toBe(backlogSize);
+    expect(
+      await count("SELECT count(*) AS n FROM endpoints WHERE id = $1 AND circuit_open_until IS NULL", [
+        dead.id,
+      ]),
+    ).toBe(1);
+  }, 150_000);
+});
