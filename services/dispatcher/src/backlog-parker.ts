@@ -12,15 +12,22 @@ export interface BacklogParkerOptions {
   onParked?(endpointId: string, parked: { deliveries: number; purgedJobs: number; untilMs: number }): void;
 }
 
-/** Whether the held job's delivery now waits in PostgreSQL. */
-export type ParkResult = "parked" | "parked with the backlog";
+/** The held job's delivery now waits in PostgreSQL, or the job should come back later. */
+export type ParkResult =
+  | { kind: "parked"; reason: string }
+  | { kind: "retry"; delayMs: number; reason: string };
 
 interface BacklogState {
   /** When the parked backlog comes back (epoch ms). */
   until: number;
   /** How long it was parked for; doubled while the endpoint keeps failing. */
   windowMs: number;
+  /** Held jobs parked one by one since; many of them mean the stream has filled up again. */
+  stragglers: number;
 }
+
+// Held jobs parked one by one before the endpoint's subject is purged again.
+const stragglersBeforeRepark = 200;
 
 /**
  * Takes a dead endpoint's whole backlog off JetStream when its circuit opens,
@@ -34,8 +41,10 @@ interface BacklogState {
  * first: a job published between the two is for a delivery the park then
  * covers. Deliveries in flight keep their claim but lose `enqueued_at`, so the
  * relay, not their purged job, brings back any retry they record. Later held
- * jobs (published after the purge) are parked one by one. While the endpoint
- * keeps failing, each park lasts twice as long, up to `maxParkMs`.
+ * jobs (published after the purge) are parked one by one, and when many come
+ * the subject is purged again. Only one worker waits for a park; other held
+ * jobs of the endpoint come back a moment later. While the endpoint keeps
+ * failing, each park lasts twice as long, up to `maxParkMs`.
  */
 export function createBacklogParker(options: BacklogParkerOptions) {
   const { prisma } = options;
@@ -47,10 +56,17 @@ export function createBacklogParker(options: BacklogParkerOptions) {
   async function parkBacklog(endpointId: string, holdMs: number): Promise<void> {
     const previous = states.get(endpointId);
     const t = now();
-    // Parked again soon after the last park ended: the endpoint is still down.
-    const stillFailing = previous !== undefined && t - previous.until < previous.windowMs;
-    const windowMs = Math.min(maxParkMs, stillFailing ? previous.windowMs * 2 : holdMs);
-    const until = t + windowMs;
+    let until: number;
+    let windowMs: number;
+    if (previous !== undefined && previous.until > t) {
+      // Parked already: purge what queued up since, keeping the same end.
+      ({ until, windowMs } = previous);
+    } else {
+      // Parked again soon after the last park ended: the endpoint is still down.
+      const stillFailing = previous !== undefined && t - previous.until < previous.windowMs;
+      windowMs = Math.min(maxParkMs, stillFailing ? previous.windowMs * 2 : holdMs);
+      until = t + windowMs;
+    }
     const [endpoint] = await prisma.$queryRaw<{ application_id: string }[]>`
       UPDATE endpoints SET circuit_open_until = to_timestamp(${until / 1000}::float8)
       WHERE id = ${endpointId} RETURNING application_id`;
@@ -63,30 +79,30 @@ export function createBacklogParker(options: BacklogParkerOptions) {
           THEN GREATEST(COALESCE(next_retry_at, now()), to_timestamp(${until / 1000}::float8))
           ELSE next_retry_at END
       WHERE endpoint_id = ${endpointId} AND status IN ('pending', 'retrying')`;
-    states.set(endpointId, { until, windowMs });
+    states.set(endpointId, { until, windowMs, stragglers: 0 });
     options.onParked?.(endpointId, { deliveries, purgedJobs, untilMs: until });
   }
 
   return {
     /** Parks a job held back by an open circuit, with the endpoint's whole backlog when this is a new opening. */
     async park(job: DeliveryJob, holdMs: number): Promise<ParkResult> {
+      // A park under way purges this job or parks its delivery; if not, it comes back.
+      if (running.has(job.endpointId))
+        return { kind: "retry", delayMs: 1000, reason: "backlog being parked" };
       const state = states.get(job.endpointId);
       const t = now();
-      if (state !== undefined && state.until > t) {
+      if (state !== undefined && state.until > t && ++state.stragglers < stragglersBeforeRepark) {
         await parkDelivery(prisma, job.deliveryId, state.until - t);
-        return "parked";
+        return { kind: "parked", reason: "parked" };
       }
-      let pending = running.get(job.endpointId);
-      if (pending === undefined) {
-        pending = parkBacklog(job.endpointId, holdMs).finally(() => running.delete(job.endpointId));
-        running.set(job.endpointId, pending);
-      }
+      const pending = parkBacklog(job.endpointId, holdMs).finally(() => running.delete(job.endpointId));
+      running.set(job.endpointId, pending);
       await pending;
       // The job's own delivery was outstanding when the backlog was parked, unless it was
       // committed in between: park it on its own too (a no-op when already parked).
       const parkedUntil = states.get(job.endpointId)?.until ?? t + holdMs;
       await parkDelivery(prisma, job.deliveryId, Math.max(0, parkedUntil - now()));
-      return "parked with the backlog";
+      return { kind: "parked", reason: "parked with the backlog" };
     },
     /** An attempt to the endpoint succeeded: the next opening starts from the shortest park again. */
     recovered(endpointId: string): void {

@@ -79,7 +79,9 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
       // PostgreSQL, where the outbox relay picks them up when they are due.
       if (entry.reason === "circuit open" && options.backlog) {
         const parked = await options.backlog.park(job, Math.max(entry.retryInMs, parkHeldJobsAfterMs));
-        return { kind: "ack", reason: `${entry.reason}; ${parked}` };
+        return parked.kind === "parked"
+          ? { kind: "ack", reason: `${entry.reason}; ${parked.reason}` }
+          : { kind: "nak", delayMs: parked.delayMs, reason: `${entry.reason}; ${parked.reason}` };
       }
       if (entry.retryInMs >= parkHeldJobsAfterMs) {
         await parkDelivery(prisma, job.deliveryId, entry.retryInMs);
