@@ -1,5 +1,5 @@
 import { matchesEventType, newId } from "@piperelay/core";
-import { Prisma, type PrismaClient } from "@piperelay/db";
+import type { PrismaClient } from "@piperelay/db";
 import type { DeliveryPublisher, QueuedDelivery } from "@piperelay/queue";
 import {
   currentTraceparent,
@@ -11,6 +11,7 @@ import {
   setActiveSpanAttributes,
   type Tracer,
 } from "@piperelay/telemetry";
+import { isUniqueViolation, storeMessage } from "./store-message.js";
 import type { ValidMessage } from "./validate-message.js";
 
 /** The accepted message as the caller sees it. */
@@ -87,30 +88,17 @@ export async function acceptMessage(
   };
   try {
     await inSpan(deps.tracer ?? defaultTracer(), "store message", storeSpan, () =>
-      prisma.$transaction([
-        prisma.message.create({
-          data: {
-            id: messageId,
-            applicationId,
-            eventType: message.eventType,
-            payload: message.payload,
-            status,
-            endpointsTargeted: deliveries.length,
-            idempotencyKey: message.idempotencyKey ?? null,
-            traceContext: traceContext ?? null,
-            timestamp,
-          },
-        }),
-        prisma.delivery.createMany({
-          data: deliveries.map((d) => ({
-            id: d.deliveryId,
-            messageId,
-            endpointId: d.endpointId,
-            applicationId,
-            nextRetryAt: timestamp,
-          })),
-        }),
-      ]),
+      storeMessage(prisma, {
+        id: messageId,
+        applicationId,
+        eventType: message.eventType,
+        payload: message.payload,
+        status,
+        idempotencyKey: message.idempotencyKey,
+        traceContext,
+        timestamp,
+        deliveries: deliveries.map((d) => ({ id: d.deliveryId, endpointId: d.endpointId })),
+      }),
     );
   } catch (error) {
     // Two requests with the same key raced; the other one won and did the fan-out.
@@ -158,8 +146,4 @@ async function findByIdempotencyKey(
     select: { id: true, eventType: true, status: true, endpointsTargeted: true, timestamp: true },
   });
   return row ?? undefined;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }
