@@ -18,6 +18,8 @@ export interface ClaimedDelivery {
   /** Start of the endpoint's current run of failures, if it is in one. */
   failingSince: Date | null;
   payload: string;
+  /** How many deliveries the message has. */
+  endpointsTargeted: number;
   /** The application's and the endpoint's overrides of the retry settings. */
   applicationRetryPolicy: StoredRetryPolicy;
   endpointRetryPolicy: StoredRetryPolicy;
@@ -62,6 +64,7 @@ export async function claimDelivery(
       rate_limit: number | null;
       failing_since: Date | null;
       payload: string;
+      endpoints_targeted: number;
       application_retry_policy: unknown;
       endpoint_retry_policy: unknown;
     }[]
@@ -77,7 +80,7 @@ export async function claimDelivery(
       AND (d.locked_until IS NULL OR d.locked_until < now())
       AND e.id = d.endpoint_id AND m.id = d.message_id AND a.id = d.application_id
     RETURNING d.id, d.message_id, d.endpoint_id, d.application_id, d.attempt_count, d.round_attempts,
-              e.url, e.secret, CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS previous_secret, e.is_active, e.rate_limit, e.failing_since, m.payload,
+              e.url, e.secret, CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS previous_secret, e.is_active, e.rate_limit, e.failing_since, m.payload, m.endpoints_targeted,
               a.retry_policy AS application_retry_policy, e.retry_policy AS endpoint_retry_policy`;
   const row = rows[0];
   if (!row) return whyNotClaimed(prisma, deliveryId);
@@ -95,6 +98,7 @@ export async function claimDelivery(
     rateLimit: row.rate_limit,
     failingSince: row.failing_since,
     payload: row.payload,
+    endpointsTargeted: row.endpoints_targeted,
     applicationRetryPolicy: readStoredRetryPolicy(row.application_retry_policy),
     endpointRetryPolicy: readStoredRetryPolicy(row.endpoint_retry_policy),
   };

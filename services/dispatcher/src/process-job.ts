@@ -170,7 +170,15 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
       now: now(),
       jitter: random(),
     });
-    await recordAttempt(prisma, delivery.id, delivery.messageId, attemptNumber, roundAttempts, result, next);
+    await recordAttempt(prisma, {
+      deliveryId: delivery.id,
+      messageId: delivery.messageId,
+      endpointsTargeted: delivery.endpointsTargeted,
+      attemptNumber,
+      roundAttempts,
+      result,
+      next,
+    });
     const sent = delivery.isActive && blocked === undefined;
     options.metrics?.attemptRecorded(next.status, sent ? result.latencyMs : undefined);
     const fields = {

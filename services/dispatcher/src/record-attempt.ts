@@ -19,23 +19,36 @@ export type NextState =
   /** `parked`: the retry waits in PostgreSQL for the outbox relay rather than as a NAK on JetStream. */
   | { status: "retrying"; nextRetryAt: Date; parked: boolean };
 
+/** One attempt of a delivery and what follows it. */
+export interface AttemptRecord {
+  deliveryId: string;
+  messageId: string;
+  /** The message's deliveries in all; with one, its status follows from this delivery alone. */
+  endpointsTargeted: number;
+  attemptNumber: number;
+  roundAttempts: number;
+  result: AttemptResult;
+  next: NextState;
+}
+
 /**
- * Stores the attempt and the delivery's new state, and refreshes the message's
- * status, in one transaction. A repeated attempt number (a re-sent in-flight
+ * Stores the attempt and the delivery's new state, and keeps the message's
+ * status right, atomically. A repeated attempt number (a re-sent in-flight
  * request after a crash) is stored once. Traced as a `record attempt` span;
  * the attempt's number and outcome also go on the span active where this is
  * called (the dispatcher's span for the job).
+ *
+ * Most attempts need one statement: a retry leaves the message `pending` (the
+ * delivery was outstanding and still is), and the end of a message's only
+ * delivery decides its status outright. Only the end of one of several
+ * deliveries needs the locking transaction of refreshMessageStatus.
  */
 export async function recordAttempt(
   prisma: PrismaClient,
-  deliveryId: string,
-  messageId: string,
-  attemptNumber: number,
-  roundAttempts: number,
-  result: AttemptResult,
-  next: NextState,
+  record: AttemptRecord,
   tracer: Tracer = defaultTracer(),
 ): Promise<void> {
+  const { deliveryId, messageId, attemptNumber, roundAttempts, result, next } = record;
   const nextRetryAt = next.status === "retrying" ? next.nextRetryAt : null;
   const completed = next.status !== "retrying";
   const keepEnqueued = next.status === "retrying" && !next.parked;
@@ -52,26 +65,51 @@ export async function recordAttempt(
     kind: SpanKind.CLIENT,
     attributes: { ...postgresAttributes("INSERT attempts; UPDATE deliveries, messages"), ...outcome },
   };
-  await inSpan(tracer, "record attempt", span, () =>
-    prisma.$transaction(async (tx) => {
+  const alone = next.status === "retrying" || record.endpointsTargeted === 1;
+  // The message's status when this delivery alone decides it; NULL leaves it as it is.
+  const messageStatus = next.status === "success" ? "delivered" : next.status === "failed" ? "failed" : null;
+  await inSpan(tracer, "record attempt", span, async () => {
+    if (alone) {
+      await prisma.$executeRaw`
+        WITH attempt AS (
+          INSERT INTO attempts (delivery_id, attempt_number, status_code, response_body, latency_ms, error)
+          VALUES (${deliveryId}, ${attemptNumber}, ${result.statusCode}, ${result.responseBody}, ${result.latencyMs}, ${result.error})
+          ON CONFLICT (delivery_id, attempt_number) DO NOTHING
+        ), delivery AS (
+          UPDATE deliveries SET
+            status = ${next.status},
+            attempt_count = ${attemptNumber},
+            round_attempts = ${roundAttempts},
+            next_retry_at = ${nextRetryAt},
+            completed_at = CASE WHEN ${completed} THEN now() ELSE NULL END,
+            -- A NAK-delayed retry keeps enqueued_at only if it had one: NULL means its job may be
+            -- gone (purged with a parked backlog mid-attempt), so the outbox relay brings it back.
+            enqueued_at = CASE WHEN ${keepEnqueued} THEN enqueued_at ELSE NULL END,
+            locked_until = NULL,
+            updated_at = now()
+          WHERE id = ${deliveryId}
+        )
+        UPDATE messages SET status = ${messageStatus}::text
+        WHERE id = ${messageId} AND ${messageStatus}::text IS NOT NULL`;
+      return;
+    }
+    await prisma.$transaction(async (tx) => {
       await tx.$executeRaw`
         INSERT INTO attempts (delivery_id, attempt_number, status_code, response_body, latency_ms, error)
         VALUES (${deliveryId}, ${attemptNumber}, ${result.statusCode}, ${result.responseBody}, ${result.latencyMs}, ${result.error})
         ON CONFLICT (delivery_id, attempt_number) DO NOTHING`;
       await tx.$executeRaw`
-        -- A NAK-delayed retry keeps enqueued_at only if it had one: NULL means its job may be
-        -- gone (purged with a parked backlog mid-attempt), so the outbox relay brings it back.
         UPDATE deliveries SET
           status = ${next.status},
           attempt_count = ${attemptNumber},
           round_attempts = ${roundAttempts},
-          next_retry_at = ${nextRetryAt},
-          completed_at = CASE WHEN ${completed} THEN now() ELSE NULL END,
-          enqueued_at = CASE WHEN ${keepEnqueued} THEN enqueued_at ELSE NULL END,
+          next_retry_at = NULL,
+          completed_at = now(),
+          enqueued_at = NULL,
           locked_until = NULL,
           updated_at = now()
         WHERE id = ${deliveryId}`;
       await refreshMessageStatus(tx, messageId);
-    }),
-  );
+    });
+  });
 }
