@@ -76,6 +76,8 @@ export async function measurePostgres(
   const { concurrency, warmupMs, measureMs } = options;
 
   const pool = new pg.Pool({ connectionString: databaseUrl, max: concurrency });
+  // An idle connection ended by the server (e.g. a concurrent DROP ... WITH (FORCE)) must not crash the run.
+  pool.on("error", () => {});
   async function ingestPg(): Promise<{ messageId: string; deliveryId: string }> {
     const messageId = newId("msg");
     const deliveryId = newId("dlv");

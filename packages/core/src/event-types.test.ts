@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { eventTypePatternProblem, eventTypeProblem, matchesEventType } from "./event-types.js";
+import {
+  eventTypePatternProblem,
+  eventTypeProblem,
+  matchesEventType,
+  patternsMatching,
+} from "./event-types.js";
 
 describe("matchesEventType", () => {
   it("treats an empty subscription list as every event type", () => {
@@ -37,5 +42,33 @@ describe("eventTypeProblem", () => {
     expect(eventTypePatternProblem("*")).toBeUndefined();
     expect(eventTypePatternProblem("al ert.*")).toBeDefined();
     expect(eventTypePatternProblem("*.x")).toBeDefined();
+  });
+});
+
+describe("patternsMatching", () => {
+  it("lists exactly the non-empty subscriptions matchesEventType accepts", () => {
+    const eventTypes = ["alert", "alert.cpu", "alert.cpu.high", "a.b.c.d", "x-y_z", "alert.", ".x"];
+    const patterns = [
+      "*",
+      "alert",
+      "alert.*",
+      "alert.cpu",
+      "alert.cpu.*",
+      "a.*",
+      "a.b.*",
+      "a.b.c.*",
+      "x-y_z",
+      "x.*",
+      "alert.cpu.high.*",
+    ];
+    for (const eventType of eventTypes) {
+      const listed = new Set(patternsMatching(eventType));
+      for (const pattern of patterns) {
+        expect(listed.has(pattern), `${pattern} for ${eventType}`).toBe(
+          matchesEventType([pattern], eventType),
+        );
+      }
+    }
+    expect(patternsMatching("alert.cpu.high")).toEqual(["*", "alert.cpu.high", "alert.*", "alert.cpu.*"]);
   });
 });

@@ -32,3 +32,17 @@ export function matchesEventType(patterns: readonly string[], eventType: string)
     return pattern === eventType;
   });
 }
+
+/**
+ * Every subscription pattern that receives `eventType`, other than the empty
+ * list: `*`, the event type itself, and `prefix.*` for each of its dotted
+ * prefixes. Lets the database find subscribed endpoints with one indexed
+ * array-overlap test instead of reading every endpoint of the application.
+ */
+export function patternsMatching(eventType: string): string[] {
+  const patterns = ["*", eventType];
+  for (let i = eventType.indexOf("."); i !== -1; i = eventType.indexOf(".", i + 1)) {
+    patterns.push(`${eventType.slice(0, i + 1)}*`);
+  }
+  return patterns;
+}

@@ -3,6 +3,7 @@ export {
   eventTypeProblem,
   matchesEventType,
   maxEventTypeLength,
+  patternsMatching,
 } from "./event-types.js";
 export type { IdPrefix } from "./ids.js";
 export { hasIdPrefix, idAt, newId } from "./ids.js";

@@ -1,4 +1,4 @@
-import { matchesEventType, newId } from "@piperelay/core";
+import { newId, patternsMatching } from "@piperelay/core";
 import type { PrismaClient } from "@piperelay/db";
 import type { DeliveryPublisher, QueuedDelivery } from "@piperelay/queue";
 import {
@@ -55,11 +55,12 @@ export async function acceptMessage(
     if (existing) return replayed(existing);
   }
 
-  const endpoints = await prisma.endpoint.findMany({
-    where: { applicationId, isActive: true },
-    select: { id: true, eventTypes: true },
-  });
-  const targets = endpoints.filter((endpoint) => matchesEventType(endpoint.eventTypes, message.eventType));
+  // Matching in the database: an application may have thousands of endpoints.
+  const targets = await prisma.$queryRaw<{ id: string }[]>`
+    SELECT id FROM endpoints
+    WHERE application_id = ${applicationId} AND is_active
+      AND (cardinality(event_types) = 0 OR event_types && ${patternsMatching(message.eventType)}::text[])
+    ORDER BY id`;
   const messageId = newId("msg");
   const timestamp = new Date();
   const deliveries: QueuedDelivery[] = targets.map((endpoint) => ({

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS idx_endpoints_event_types;
