@@ -10,7 +10,7 @@ import { queueNames } from "@piperelay/queue";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { restClient } from "../support/api-client.js";
-import { createApp, createEndpoint, sendMessage } from "../support/fixtures.js";
+import { createApp, createEndpoint, sendMany, sendMessage } from "../support/fixtures.js";
 import { eventually } from "../support/poll.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
 import { startStack, type TestStack } from "../support/stack.js";
@@ -48,17 +48,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function sendConcurrently(apiKey: string, count: number, eventType: string) {
-  const call = restClient(stack.baseUrl, apiKey);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (next++ < count)
-        await call("POST", "/api/v1/messages", { event_type: eventType, payload: { n: next } });
-    }),
-  );
-}
-
 /** `eventually` waits for a value other than undefined: false must not end the wait. */
 const holds = (condition: boolean) => (condition ? true : undefined);
 
@@ -75,7 +64,7 @@ describe("a dead endpoint's backlog", () => {
       event_types: ["bulk.*"],
     });
     await createEndpoint(stack.baseUrl, app.apiKey, { url: healthy.url, event_types: ["live.*"] });
-    await sendConcurrently(app.apiKey, backlogSize, "bulk.event");
+    await sendMany(stack.baseUrl, app.apiKey, backlogSize, "bulk.event");
 
     // The circuit opened and the backlog went to PostgreSQL.
     await eventually(

@@ -4,7 +4,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { dispatcherComponent } from "@piperelay/dispatcher";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { restClient } from "../support/api-client.js";
-import { createApp, createEndpoint, sendMessage } from "../support/fixtures.js";
+import { createApp, createEndpoint, sendMany, sendMessage } from "../support/fixtures.js";
 import { eventually } from "../support/poll.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
 import { startStack, type TestStack } from "../support/stack.js";
@@ -31,22 +31,11 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function sendConcurrently(apiKey: string, count: number, eventType: string) {
-  const call = restClient(stack.baseUrl, apiKey);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (next++ < count)
-        await call("POST", "/api/v1/messages", { event_type: eventType, payload: { n: next } });
-    }),
-  );
-}
-
 describe("isolation between endpoints", () => {
   it("keeps healthy endpoints fast while 1,000 deliveries wait on one that hangs", async () => {
     const noisy = await createApp(stack.baseUrl, "noisy");
     await createEndpoint(stack.baseUrl, noisy.apiKey, { url: hangingUrl });
-    await sendConcurrently(noisy.apiKey, 1000, "flood");
+    await sendMany(stack.baseUrl, noisy.apiKey, 1000, "flood");
 
     const calm = await createApp(stack.baseUrl, "calm");
     await createEndpoint(stack.baseUrl, calm.apiKey, { url: healthy.url });
@@ -70,7 +59,7 @@ describe("a dead endpoint's backlog", () => {
     const app = await createApp(stack.baseUrl, "dead");
     // Nothing listens on port 9: every attempt fails at once.
     await createEndpoint(stack.baseUrl, app.apiKey, { url: "http://127.0.0.1:9/hook" });
-    await sendConcurrently(app.apiKey, 500, "dead");
+    await sendMany(stack.baseUrl, app.apiKey, 500, "dead");
     const { nc, names } = stack.process.clients;
     const jsm = await jetstreamManager(nc);
     const settled = await eventually(
@@ -98,7 +87,7 @@ describe("rate_limit", () => {
       try {
         const app = await createApp(stack.baseUrl, "limited");
         await createEndpoint(stack.baseUrl, app.apiKey, { url: limited.url, rate_limit: 5 });
-        await sendConcurrently(app.apiKey, 25, "limited");
+        await sendMany(stack.baseUrl, app.apiKey, 25, "limited");
         const requests = await limited.waitFor(25, 30_000);
         const times = requests.map((r) => r.at).sort((a, b) => a - b);
         for (let i = 0; i + 5 < times.length; i++) {

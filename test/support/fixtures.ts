@@ -28,3 +28,21 @@ export async function sendMessage(
     throw new Error(`sending a message answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body;
 }
+
+/** Sends `count` messages of one event type, `concurrency` requests at a time. */
+export async function sendMany(
+  baseUrl: string,
+  apiKey: string,
+  count: number,
+  eventType: string,
+  concurrency = 8,
+) {
+  const call = restClient(baseUrl, apiKey);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < count)
+        await call("POST", "/api/v1/messages", { event_type: eventType, payload: { n: next } });
+    }),
+  );
+}
