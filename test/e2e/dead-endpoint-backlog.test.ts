@@ -9,7 +9,6 @@ import { connect } from "@nats-io/transport-node";
 import { queueNames } from "@piperelay/queue";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { restClient } from "../support/api-client.js";
 import { createApp, createEndpoint, sendMany, sendMessage } from "../support/fixtures.js";
 import { eventually } from "../support/poll.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";

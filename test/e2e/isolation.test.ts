@@ -3,7 +3,6 @@ import type { AddressInfo } from "node:net";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { dispatcherComponent } from "@piperelay/dispatcher";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { restClient } from "../support/api-client.js";
 import { createApp, createEndpoint, sendMany, sendMessage } from "../support/fixtures.js";
 import { eventually } from "../support/poll.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
