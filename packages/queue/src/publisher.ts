@@ -14,6 +14,7 @@ import {
   trace,
 } from "@piperelay/telemetry";
 import { type DeliveryJob, encodeJob, jobMessageId } from "./delivery-job.js";
+import { createEnqueuedMarker } from "./enqueued-marks.js";
 import type { QueueNames } from "./names.js";
 
 /** A delivery ready to be put on JetStream. */
@@ -58,6 +59,7 @@ export function createDeliveryPublisher(options: DeliveryPublisherOptions): Deli
   const js: JetStreamClient = jetstream(options.nc, { timeout: options.publishTimeoutMs ?? 5000 });
   const { prisma, names } = options;
   const tracer = options.tracer ?? defaultTracer();
+  const markEnqueued = createEnqueuedMarker(prisma);
   const subjectTemplate = `${names.subjectRoot}.{application_id}.{endpoint_id}`;
 
   /** One job, in a PRODUCER span whose context travels in the message's headers. */
@@ -107,14 +109,7 @@ export function createDeliveryPublisher(options: DeliveryPublisherOptions): Deli
       const firstFailure = results.find((r) => r.status === "rejected");
       if (firstFailure) options.onPublishError?.(firstFailure.reason, deliveries.length - published.length);
       if (published.length === 0) return 0;
-      // Only mark a delivery still waiting for this very attempt and due now: one the
-      // dispatcher has meanwhile attempted, or parked for later (its job acknowledged),
-      // must stay visible to the relay.
-      await prisma.$executeRaw`
-        UPDATE deliveries AS d SET enqueued_at = now()
-        FROM unnest(${published.map((d) => d.deliveryId)}::text[], ${published.map((d) => d.attempt - 1)}::int[]) AS j(id, done)
-        WHERE d.id = j.id AND d.attempt_count = j.done AND d.enqueued_at IS NULL
-          AND d.next_retry_at <= now() + interval '2 seconds'`;
+      await markEnqueued(published);
       return published.length;
     },
   };
