@@ -54,7 +54,10 @@ export async function seedBacklog(nats: NatsConnection, target: SeedTarget, coun
         }),
       );
       await client.query(
-        "UPDATE deliveries SET enqueued_at = now() WHERE id = ANY($1::text[]) AND enqueued_at IS NULL AND attempt_count = 0",
+        // Locked in id order, as the services lock rows, so this cannot deadlock with the dispatcher's bulk park.
+        `UPDATE deliveries SET enqueued_at = now() WHERE id IN (
+           SELECT id FROM deliveries WHERE id = ANY($1::text[]) AND enqueued_at IS NULL AND attempt_count = 0
+           ORDER BY id FOR UPDATE)`,
         [deliveryIds],
       );
     }

@@ -38,11 +38,20 @@ export function createEnqueuedMarker(prisma: PrismaClient, maxBatch = 1000) {
           // Only a delivery still waiting for this very attempt and due now: one the dispatcher
           // has meanwhile attempted, or parked for later (its job acknowledged), must stay
           // visible to the relay.
+          // Rows are locked in id order, as the dispatcher's bulk park locks them: two
+          // statements updating many of the same rows in different orders would deadlock.
           await prisma.$executeRaw`
             UPDATE deliveries AS d SET enqueued_at = now()
-            FROM unnest(${jobs.map((j) => j.deliveryId)}::text[], ${jobs.map((j) => j.attempt - 1)}::int[]) AS j(id, done)
-            WHERE d.id = j.id AND d.attempt_count = j.done AND d.enqueued_at IS NULL
-              AND d.next_retry_at <= now() + interval '2 seconds'`;
+            FROM (
+              SELECT c.id FROM deliveries c
+              JOIN unnest(${jobs.map((j) => j.deliveryId)}::text[], ${jobs.map((j) => j.attempt - 1)}::int[]) AS j(id, done)
+                ON c.id = j.id
+              WHERE c.attempt_count = j.done AND c.enqueued_at IS NULL
+                AND c.next_retry_at <= now() + interval '2 seconds'
+              ORDER BY c.id
+              FOR UPDATE OF c
+            ) AS locked
+            WHERE d.id = locked.id`;
           for (const waiting of batch) waiting.resolve();
         } catch (error) {
           for (const waiting of batch) waiting.reject(error);

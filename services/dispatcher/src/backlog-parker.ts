@@ -24,10 +24,16 @@ interface BacklogState {
   windowMs: number;
   /** Held jobs parked one by one since; many of them mean the stream has filled up again. */
   stragglers: number;
+  /** When the last park of the backlog finished (epoch ms). */
+  parkedAt: number;
 }
 
 // Held jobs parked one by one before the endpoint's subject is purged again.
 const stragglersBeforeRepark = 200;
+// Deliveries parked per statement.
+const parkChunk = 10_000;
+// The backlog is parked again at most this often while held jobs keep coming.
+const minReparkIntervalMs = 2000;
 
 /**
  * Takes a dead endpoint's whole backlog off JetStream when its circuit opens,
@@ -72,15 +78,57 @@ export function createBacklogParker(options: BacklogParkerOptions) {
       WHERE id = ${endpointId} RETURNING application_id`;
     if (!endpoint) return;
     const purgedJobs = await options.purgeJobs(endpoint.application_id, endpointId);
-    const deliveries = await prisma.$executeRaw`
-      UPDATE deliveries SET
-        enqueued_at = NULL,
-        next_retry_at = CASE WHEN locked_until IS NULL OR locked_until < now()
-          THEN GREATEST(COALESCE(next_retry_at, now()), to_timestamp(${until / 1000}::float8))
-          ELSE next_retry_at END
-      WHERE endpoint_id = ${endpointId} AND status IN ('pending', 'retrying')`;
-    states.set(endpointId, { until, windowMs, stragglers: 0 });
+    // In chunks, each locking its rows in id order like the enqueued marks do: two statements
+    // updating many of the same rows in different orders would deadlock.
+    let deliveries = 0;
+    let after = "";
+    for (;;) {
+      const [chunk] = await prisma.$queryRaw<{ parked: number; last: string | null }[]>`
+        WITH chunk AS (
+          SELECT id FROM deliveries
+          WHERE endpoint_id = ${endpointId} AND status IN ('pending', 'retrying') AND id > ${after}
+            -- Not parked for this window yet (parking again just rewrites the same values).
+            AND (enqueued_at IS NOT NULL OR next_retry_at IS NULL
+                 OR next_retry_at < to_timestamp(${until / 1000}::float8))
+          ORDER BY id LIMIT ${parkChunk}
+          FOR UPDATE
+        ), parked AS (
+          UPDATE deliveries AS d SET
+            enqueued_at = NULL,
+            next_retry_at = CASE WHEN d.locked_until IS NULL OR d.locked_until < now()
+              THEN GREATEST(COALESCE(d.next_retry_at, now()), to_timestamp(${until / 1000}::float8))
+              ELSE d.next_retry_at END
+          FROM chunk WHERE d.id = chunk.id
+          RETURNING d.id
+        )
+        SELECT count(*)::int AS parked, max(id) AS last FROM parked`;
+      deliveries += chunk?.parked ?? 0;
+      if (!chunk?.last || chunk.parked < parkChunk) break;
+      after = chunk.last;
+    }
+    states.set(endpointId, { until, windowMs, stragglers: 0, parkedAt: now() });
     options.onParked?.(endpointId, { deliveries, purgedJobs, untilMs: until });
+  }
+
+  /**
+   * Parks one delivery unless its row is locked (by a chunk of a park, or a mark),
+   * rather than keep a worker waiting that healthy endpoints' jobs need.
+   */
+  async function parkWithoutWaiting(deliveryId: string, until: number): Promise<boolean> {
+    try {
+      await prisma.$executeRaw`
+        UPDATE deliveries SET enqueued_at = NULL,
+          next_retry_at = GREATEST(COALESCE(next_retry_at, now()), to_timestamp(${until / 1000}::float8))
+        WHERE id = (
+          SELECT id FROM deliveries
+          WHERE id = ${deliveryId} AND status IN ('pending', 'retrying')
+            AND (locked_until IS NULL OR locked_until < now())
+          FOR UPDATE NOWAIT)`;
+      return true;
+    } catch (error) {
+      if (isLockNotAvailable(error)) return false;
+      throw error;
+    }
   }
 
   return {
@@ -91,9 +139,14 @@ export function createBacklogParker(options: BacklogParkerOptions) {
         return { kind: "retry", delayMs: 1000, reason: "backlog being parked" };
       const state = states.get(job.endpointId);
       const t = now();
-      if (state !== undefined && state.until > t && ++state.stragglers < stragglersBeforeRepark) {
-        await parkDelivery(prisma, job.deliveryId, state.until - t);
-        return { kind: "parked", reason: "parked" };
+      const repark =
+        state !== undefined &&
+        ++state.stragglers >= stragglersBeforeRepark &&
+        t - state.parkedAt >= minReparkIntervalMs;
+      if (state !== undefined && state.until > t && !repark) {
+        return (await parkWithoutWaiting(job.deliveryId, state.until))
+          ? { kind: "parked", reason: "parked" }
+          : { kind: "retry", delayMs: 1000, reason: "delivery locked; parking later" };
       }
       const pending = parkBacklog(job.endpointId, holdMs).finally(() => running.delete(job.endpointId));
       running.set(job.endpointId, pending);
@@ -112,3 +165,8 @@ export function createBacklogParker(options: BacklogParkerOptions) {
 }
 
 export type BacklogParker = ReturnType<typeof createBacklogParker>;
+
+function isLockNotAvailable(error: unknown): boolean {
+  const meta = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } }).meta;
+  return meta?.driverAdapterError?.cause?.originalCode === "55P03";
+}

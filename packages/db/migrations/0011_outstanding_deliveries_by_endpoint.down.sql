@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS idx_deliveries_outstanding_by_endpoint;
