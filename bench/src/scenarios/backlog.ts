@@ -131,7 +131,7 @@ export async function measureBacklog(ctx: BenchContext): Promise<BacklogResult> 
     await healthy.stop();
     await healthySender.close();
     // Whatever arrives in the next few seconds still counts as arrived (late).
-    await sleep(Number(process.env.BENCH_LATE_MS ?? 2000));
+    await sleep(2000);
     clearInterval(sampler);
 
     const healthyWindow = async (phase: string): Promise<HealthyWindow> => {
