@@ -1,24 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../../test/support/database.js";
-import { createDatabase, type Database } from "./client.js";
+import { createSeededDatabase, type SeededDatabase } from "../../../test/support/seeded-database.js";
 import { refreshMessageStatus } from "./message-status.js";
 
-let testDb: TestDatabase;
-let db: Database;
+let db: SeededDatabase;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = createDatabase(testDb.url, { maxConnections: 25 });
-  await db.prisma.application.create({
-    data: { id: "app_1", name: "a", apiKeyHash: "h", apiKeyPrefix: "p" },
-  });
-  await db.prisma.endpoint.create({
-    data: { id: "ep_1", applicationId: "app_1", url: "http://x", secret: "s" },
-  });
+  db = await createSeededDatabase({ endpointIds: ["ep_1"], maxConnections: 25 });
 });
 afterAll(async () => {
-  await db?.close();
-  await testDb?.drop();
+  await db?.dispose();
 });
 
 async function messageWithDeliveries(id: string, count: number): Promise<string[]> {

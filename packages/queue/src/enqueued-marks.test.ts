@@ -1,27 +1,17 @@
-import { createDatabase, type Database } from "@piperelay/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../../test/support/database.js";
+import { createSeededDatabase, type SeededDatabase } from "../../../test/support/seeded-database.js";
 import { createEnqueuedMarker } from "./enqueued-marks.js";
 
-let testDb: TestDatabase;
-let db: Database;
+let db: SeededDatabase;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = createDatabase(testDb.url, { maxConnections: 4 });
-  await db.prisma.application.create({
-    data: { id: "app_1", name: "a", apiKeyHash: "h", apiKeyPrefix: "p" },
-  });
-  await db.prisma.endpoint.create({
-    data: { id: "ep_1", applicationId: "app_1", url: "http://x", secret: "s" },
-  });
+  db = await createSeededDatabase({ endpointIds: ["ep_1"], maxConnections: 4 });
   await db.prisma.message.create({
     data: { id: "msg_1", applicationId: "app_1", eventType: "x", payload: "{}" },
   });
 });
 afterAll(async () => {
-  await db?.close();
-  await testDb?.drop();
+  await db?.dispose();
 });
 
 async function deliveries(ids: string[], data: { attemptCount?: number; nextRetryAt?: Date } = {}) {

@@ -1,21 +1,12 @@
-import { createDatabase, type Database } from "@piperelay/db";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../../test/support/database.js";
+import { createSeededDatabase, type SeededDatabase } from "../../../test/support/seeded-database.js";
 import { createBacklogParker } from "./backlog-parker.js";
 
-let testDb: TestDatabase;
-let db: Database;
+let db: SeededDatabase;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = createDatabase(testDb.url, { maxConnections: 4 });
-  await db.prisma.application.create({
-    data: { id: "app_1", name: "a", apiKeyHash: "h", apiKeyPrefix: "p" },
-  });
-  await db.prisma.endpoint.create({
-    data: { id: "ep_dead", applicationId: "app_1", url: "http://x", secret: "s" },
-  });
+  db = await createSeededDatabase({ endpointIds: ["ep_dead"] });
   await db.prisma.message.create({
     data: { id: "msg_1", applicationId: "app_1", eventType: "x", payload: "{}" },
   });
@@ -37,8 +28,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await db?.close();
-  await testDb?.drop();
+  await db?.dispose();
 });
 
 describe("createBacklogParker", () => {
@@ -78,7 +68,7 @@ describe("createBacklogParker", () => {
       reason: "parked",
     });
     expect(purged).toHaveLength(1);
-    const other = new pg.Client({ connectionString: testDb.url });
+    const other = new pg.Client({ connectionString: db.url });
     await other.connect();
     try {
       await other.query("BEGIN");

@@ -1,24 +1,14 @@
-import { createDatabase, type Database } from "@piperelay/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../../test/support/database.js";
+import { createSeededDatabase, type SeededDatabase } from "../../../test/support/seeded-database.js";
 import { isUniqueViolation, type MessageRecord, storeMessage } from "./store-message.js";
 
-let testDb: TestDatabase;
-let db: Database;
+let db: SeededDatabase;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = createDatabase(testDb.url, { maxConnections: 4 });
-  await db.prisma.application.create({
-    data: { id: "app_1", name: "a", apiKeyHash: "h", apiKeyPrefix: "p" },
-  });
-  for (const id of ["ep_1", "ep_2"]) {
-    await db.prisma.endpoint.create({ data: { id, applicationId: "app_1", url: "http://x", secret: "s" } });
-  }
+  db = await createSeededDatabase({ endpointIds: ["ep_1", "ep_2"], maxConnections: 4 });
 });
 afterAll(async () => {
-  await db?.close();
-  await testDb?.drop();
+  await db?.dispose();
 });
 
 function record(id: string, overrides: Partial<MessageRecord> = {}): MessageRecord {
