@@ -24,17 +24,31 @@ const unreachableCodes = new Set([
 const unreachableMessages =
   /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)|DatabaseNotReachable|ConnectionClosed/i;
 
-/** Whether an error (or any error in its cause chain) means PostgreSQL is unreachable right now. */
+/**
+ * Whether an error (or any error in its cause chain) means PostgreSQL is
+ * unreachable right now. Raw queries' errors carry the driver's error in
+ * `meta.driverAdapterError` rather than as a cause, so that is followed too.
+ */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const seen = new Set<unknown>();
-  let current: unknown = error;
-  while (current !== null && typeof current === "object" && !seen.has(current)) {
+  const pending: unknown[] = [error];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (current === null || typeof current !== "object" || seen.has(current)) continue;
     seen.add(current);
-    const e = current as { code?: unknown; kind?: unknown; message?: unknown; cause?: unknown };
+    const e = current as {
+      code?: unknown;
+      originalCode?: unknown;
+      kind?: unknown;
+      message?: unknown;
+      cause?: unknown;
+      meta?: unknown;
+    };
     if (typeof e.code === "string" && unreachableCodes.has(e.code)) return true;
+    if (typeof e.originalCode === "string" && unreachableCodes.has(e.originalCode)) return true;
     if (typeof e.kind === "string" && /NotReachable|ConnectionClosed|SocketTimeout/.test(e.kind)) return true;
     if (typeof e.message === "string" && unreachableMessages.test(e.message)) return true;
-    current = e.cause;
+    pending.push(e.cause, (e.meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError);
   }
   return false;
 }
