@@ -4,7 +4,7 @@ export type RateDecision = { allowed: true } | { allowed: false; retryInMs: numb
 
 // A little over a second, so that arrival jitter at the receiver cannot put N + 1
 // sends into one second.
-const windowMs = 1050;
+const windowMs = 1100;
 
 /**
  * Takes one send slot for an endpoint limited to `limit` deliveries per second,
@@ -26,7 +26,9 @@ export async function takeRateSlot(
       WHERE endpoint_id = ${endpointId} AND taken_at > clock_timestamp() - make_interval(secs => ${windowMs / 1000}::float8)`;
     if (window && window.taken >= limit)
       return { allowed: false, retryInMs: Math.max(window.wait_ms ?? 0, 10) };
-    await tx.$executeRaw`INSERT INTO rate_slots (endpoint_id) VALUES (${endpointId})`;
+    // clock_timestamp(), not the column's default now(): that is when the transaction began,
+    // possibly long before the advisory lock was granted, and would date the slot too early.
+    await tx.$executeRaw`INSERT INTO rate_slots (endpoint_id, taken_at) VALUES (${endpointId}, clock_timestamp())`;
     await tx.$executeRaw`
       DELETE FROM rate_slots WHERE endpoint_id = ${endpointId} AND taken_at < clock_timestamp() - interval '10 seconds'`;
     return { allowed: true };
