@@ -17,6 +17,8 @@ export interface ClaimedDelivery {
   rateLimit: number | null;
   /** Start of the endpoint's current run of failures, if it is in one. */
   failingSince: Date | null;
+  /** Whether the endpoint's backlog is parked behind an open circuit (`circuit_open_until` set). */
+  circuitOpen: boolean;
   payload: string;
   /** How many deliveries the message has. */
   endpointsTargeted: number;
@@ -63,6 +65,7 @@ export async function claimDelivery(
       is_active: boolean;
       rate_limit: number | null;
       failing_since: Date | null;
+      circuit_open: boolean;
       payload: string;
       endpoints_targeted: number;
       application_retry_policy: unknown;
@@ -80,7 +83,8 @@ export async function claimDelivery(
       AND (d.locked_until IS NULL OR d.locked_until < now())
       AND e.id = d.endpoint_id AND m.id = d.message_id AND a.id = d.application_id
     RETURNING d.id, d.message_id, d.endpoint_id, d.application_id, d.attempt_count, d.round_attempts,
-              e.url, e.secret, CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS previous_secret, e.is_active, e.rate_limit, e.failing_since, m.payload, m.endpoints_targeted,
+              e.url, e.secret, CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS previous_secret, e.is_active, e.rate_limit, e.failing_since,
+              e.circuit_open_until IS NOT NULL AS circuit_open, m.payload, m.endpoints_targeted,
               a.retry_policy AS application_retry_policy, e.retry_policy AS endpoint_retry_policy`;
   const row = rows[0];
   if (!row) return whyNotClaimed(prisma, deliveryId);
@@ -97,6 +101,7 @@ export async function claimDelivery(
     isActive: row.is_active,
     rateLimit: row.rate_limit,
     failingSince: row.failing_since,
+    circuitOpen: row.circuit_open,
     payload: row.payload,
     endpointsTargeted: row.endpoints_targeted,
     applicationRetryPolicy: readStoredRetryPolicy(row.application_retry_policy),

@@ -30,6 +30,8 @@ export interface AttemptedEndpoint {
   applicationId: string;
   url: string;
   failingSince: Date | null;
+  /** Whether its backlog is parked behind an open circuit; a success releases it. */
+  circuitOpen?: boolean;
 }
 
 /**
@@ -83,7 +85,9 @@ export function createEndpointHealth(options: EndpointHealthOptions) {
     /** Records the outcome of an attempt that reached (or tried to reach) the endpoint. */
     async recordOutcome(endpoint: AttemptedEndpoint, succeeded: boolean): Promise<void> {
       if (succeeded) {
-        if (endpoint.failingSince !== null) {
+        // Either may be set without the other: another dispatcher may have parked the backlog
+        // after an earlier success cleared failing_since.
+        if (endpoint.failingSince !== null || endpoint.circuitOpen === true) {
           // A parked backlog (circuit_open_until) is released with it: the outbox relay republishes it.
           await prisma.$executeRaw`
             UPDATE endpoints SET failing_since = NULL, circuit_open_until = NULL WHERE id = ${endpoint.endpointId}`;

@@ -195,6 +195,7 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
       applicationId: delivery.applicationId,
       url: delivery.url,
       failingSince: delivery.failingSince,
+      circuitOpen: delivery.circuitOpen,
     };
     if (disableEndpoint)
       await options.endpointHealth?.disable(attempted, "gone", "the endpoint answered 410 Gone");

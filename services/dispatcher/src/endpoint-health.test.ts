@@ -1,0 +1,56 @@
+import { createLogger } from "@piperelay/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSeededDatabase, type SeededDatabase } from "../../../test/support/seeded-database.js";
+import { createEndpointHealth } from "./endpoint-health.js";
+
+let db: SeededDatabase;
+
+beforeAll(async () => {
+  db = await createSeededDatabase({ endpointIds: ["ep_1", "ep_2"] });
+});
+afterAll(async () => {
+  await db?.dispose();
+});
+
+describe("endpoint health", () => {
+  const health = () =>
+    createEndpointHealth({
+      prisma: db.prisma,
+      logger: createLogger({ level: "silent" }),
+      disableAfterMs: 0,
+      operationalWebhookUrl: "",
+    });
+  const endpoint = (id: string, state: { failingSince: Date | null; circuitOpen: boolean }) => ({
+    endpointId: id,
+    applicationId: "app_1",
+    url: "http://x",
+    ...state,
+  });
+
+  it("starts a run of failures, and a success ends it and releases a parked backlog", async () => {
+    await health().recordOutcome(endpoint("ep_1", { failingSince: null, circuitOpen: false }), false);
+    await db.prisma.endpoint.update({
+      where: { id: "ep_1" },
+      data: { circuitOpenUntil: new Date(Date.now() + 60_000) },
+    });
+    const failing = await db.prisma.endpoint.findUniqueOrThrow({ where: { id: "ep_1" } });
+    expect(failing.failingSince).not.toBeNull();
+    await health().recordOutcome(
+      endpoint("ep_1", { failingSince: failing.failingSince, circuitOpen: true }),
+      true,
+    );
+    const healthy = await db.prisma.endpoint.findUniqueOrThrow({ where: { id: "ep_1" } });
+    expect([healthy.failingSince, healthy.circuitOpenUntil]).toEqual([null, null]);
+  });
+
+  it("releases a backlog parked after an earlier success had already ended the run of failures", async () => {
+    await db.prisma.endpoint.update({
+      where: { id: "ep_2" },
+      data: { circuitOpenUntil: new Date(Date.now() + 60_000) },
+    });
+    await health().recordOutcome(endpoint("ep_2", { failingSince: null, circuitOpen: true }), true);
+    expect(
+      (await db.prisma.endpoint.findUniqueOrThrow({ where: { id: "ep_2" } })).circuitOpenUntil,
+    ).toBeNull();
+  });
+});
