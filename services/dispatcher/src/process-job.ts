@@ -46,18 +46,18 @@ export interface JobProcessorOptions {
   random?: () => number;
 }
 
-/**
- * Makes one attempt for a job: claims the delivery in PostgreSQL (skipping
- * stale and duplicate jobs), POSTs the signed payload, records the attempt,
- * and decides between done (ack), retry soon (nak with delay) and retry later
- * (ack and park; the outbox relay republishes when due).
- */
 // Held-back jobs due later than this wait in PostgreSQL rather than on JetStream.
 const parkHeldJobsAfterMs = 5000;
 
 /** Processes one job; `log` is the job's logger, with its `delivery_id` and `endpoint_id`. */
 export type JobProcessor = (job: DeliveryJob, log: Logger) => Promise<JobDecision>;
 
+/**
+ * Makes one attempt for a job: claims the delivery in PostgreSQL (skipping
+ * stale and duplicate jobs), POSTs the signed payload, records the attempt,
+ * and decides between done (ack), retry soon (nak with delay) and retry later
+ * (ack and park; the outbox relay republishes when due).
+ */
 export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
   const { prisma } = options;
   const serverSettings = { policy: options.policy, timeoutMs: options.timeoutMs };

@@ -1,4 +1,5 @@
 import { type PrismaClient, refreshMessageStatus } from "@piperelay/db";
+
 import {
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   type Attributes,
@@ -11,6 +12,8 @@ import {
   type Tracer,
 } from "@piperelay/telemetry";
 import type { AttemptResult } from "./send-webhook.js";
+
+type Executor = Pick<PrismaClient, "$executeRaw">;
 
 /** Where the delivery goes after an attempt. */
 export type NextState =
@@ -65,51 +68,39 @@ export async function recordAttempt(
     kind: SpanKind.CLIENT,
     attributes: { ...postgresAttributes("INSERT attempts; UPDATE deliveries, messages"), ...outcome },
   };
-  const alone = next.status === "retrying" || record.endpointsTargeted === 1;
-  // The message's status when this delivery alone decides it; NULL leaves it as it is.
-  const messageStatus = next.status === "success" ? "delivered" : next.status === "failed" ? "failed" : null;
+  // Stores the attempt and the delivery's new state, and sets the message's status
+  // when this delivery alone decides it (NULL leaves it as it is).
+  const write = (db: Executor, messageStatus: string | null) => db.$executeRaw`
+    WITH attempt AS (
+      INSERT INTO attempts (delivery_id, attempt_number, status_code, response_body, latency_ms, error)
+      VALUES (${deliveryId}, ${attemptNumber}, ${result.statusCode}, ${result.responseBody}, ${result.latencyMs}, ${result.error})
+      ON CONFLICT (delivery_id, attempt_number) DO NOTHING
+    ), delivery AS (
+      UPDATE deliveries SET
+        status = ${next.status},
+        attempt_count = ${attemptNumber},
+        round_attempts = ${roundAttempts},
+        next_retry_at = ${nextRetryAt},
+        completed_at = CASE WHEN ${completed} THEN now() ELSE NULL END,
+        -- A NAK-delayed retry keeps enqueued_at only if it had one: NULL means its job may be
+        -- gone (purged with a parked backlog mid-attempt), so the outbox relay brings it back.
+        enqueued_at = CASE WHEN ${keepEnqueued} THEN enqueued_at ELSE NULL END,
+        locked_until = NULL,
+        updated_at = now()
+      WHERE id = ${deliveryId}
+    )
+    UPDATE messages SET status = ${messageStatus}::text
+    WHERE id = ${messageId} AND ${messageStatus}::text IS NOT NULL`;
   await inSpan(tracer, "record attempt", span, async () => {
-    if (alone) {
-      await prisma.$executeRaw`
-        WITH attempt AS (
-          INSERT INTO attempts (delivery_id, attempt_number, status_code, response_body, latency_ms, error)
-          VALUES (${deliveryId}, ${attemptNumber}, ${result.statusCode}, ${result.responseBody}, ${result.latencyMs}, ${result.error})
-          ON CONFLICT (delivery_id, attempt_number) DO NOTHING
-        ), delivery AS (
-          UPDATE deliveries SET
-            status = ${next.status},
-            attempt_count = ${attemptNumber},
-            round_attempts = ${roundAttempts},
-            next_retry_at = ${nextRetryAt},
-            completed_at = CASE WHEN ${completed} THEN now() ELSE NULL END,
-            -- A NAK-delayed retry keeps enqueued_at only if it had one: NULL means its job may be
-            -- gone (purged with a parked backlog mid-attempt), so the outbox relay brings it back.
-            enqueued_at = CASE WHEN ${keepEnqueued} THEN enqueued_at ELSE NULL END,
-            locked_until = NULL,
-            updated_at = now()
-          WHERE id = ${deliveryId}
-        )
-        UPDATE messages SET status = ${messageStatus}::text
-        WHERE id = ${messageId} AND ${messageStatus}::text IS NOT NULL`;
-      return;
+    if (next.status === "retrying") {
+      await write(prisma, null);
+    } else if (record.endpointsTargeted === 1) {
+      await write(prisma, next.status === "success" ? "delivered" : "failed");
+    } else {
+      await prisma.$transaction(async (tx) => {
+        await write(tx, null);
+        await refreshMessageStatus(tx, messageId);
+      });
     }
-    await prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`
-        INSERT INTO attempts (delivery_id, attempt_number, status_code, response_body, latency_ms, error)
-        VALUES (${deliveryId}, ${attemptNumber}, ${result.statusCode}, ${result.responseBody}, ${result.latencyMs}, ${result.error})
-        ON CONFLICT (delivery_id, attempt_number) DO NOTHING`;
-      await tx.$executeRaw`
-        UPDATE deliveries SET
-          status = ${next.status},
-          attempt_count = ${attemptNumber},
-          round_attempts = ${roundAttempts},
-          next_retry_at = NULL,
-          completed_at = now(),
-          enqueued_at = NULL,
-          locked_until = NULL,
-          updated_at = now()
-        WHERE id = ${deliveryId}`;
-      await refreshMessageStatus(tx, messageId);
-    });
   });
 }
