@@ -1,5 +1,6 @@
 export type { Database, DatabaseOptions } from "./client.js";
 export { createDatabase } from "./client.js";
+export { isUniqueViolation, postgresErrorCode } from "./driver-error.js";
 export { ensureDatabase } from "./ensure-database.js";
 export type { Application, Attempt, Delivery, Endpoint, Message, PrismaClient } from "./gen/prisma/client.js";
 export { Prisma } from "./gen/prisma/client.js";

@@ -1,6 +1,5 @@
-import type { PrismaClient } from "@piperelay/db";
+import { type PrismaClient, postgresErrorCode } from "@piperelay/db";
 import type { DeliveryJob } from "@piperelay/queue";
-import { parkDelivery } from "./claim-delivery.js";
 
 export interface BacklogParkerOptions {
   prisma: PrismaClient;
@@ -126,7 +125,8 @@ export function createBacklogParker(options: BacklogParkerOptions) {
           FOR UPDATE NOWAIT)`;
       return true;
     } catch (error) {
-      if (isLockNotAvailable(error)) return false;
+      // 55P03 lock_not_available: the row is locked right now.
+      if (postgresErrorCode(error) === "55P03") return false;
       throw error;
     }
   }
@@ -153,9 +153,9 @@ export function createBacklogParker(options: BacklogParkerOptions) {
       await pending;
       // The job's own delivery was outstanding when the backlog was parked, unless it was
       // committed in between: park it on its own too (a no-op when already parked).
-      const parkedUntil = states.get(job.endpointId)?.until ?? t + holdMs;
-      await parkDelivery(prisma, job.deliveryId, Math.max(0, parkedUntil - now()));
-      return { kind: "parked", reason: "parked with the backlog" };
+      return (await parkWithoutWaiting(job.deliveryId, states.get(job.endpointId)?.until ?? t + holdMs))
+        ? { kind: "parked", reason: "parked with the backlog" }
+        : { kind: "retry", delayMs: 1000, reason: "delivery locked; parking later" };
     },
     /** An attempt to the endpoint succeeded: the next opening starts from the shortest park again. */
     recovered(endpointId: string): void {
@@ -165,8 +165,3 @@ export function createBacklogParker(options: BacklogParkerOptions) {
 }
 
 export type BacklogParker = ReturnType<typeof createBacklogParker>;
-
-function isLockNotAvailable(error: unknown): boolean {
-  const meta = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } }).meta;
-  return meta?.driverAdapterError?.cause?.originalCode === "55P03";
-}

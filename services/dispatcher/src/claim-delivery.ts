@@ -127,16 +127,3 @@ async function whyNotClaimed(prisma: PrismaClient, deliveryId: string): Promise<
 export async function releaseClaim(prisma: PrismaClient, deliveryId: string): Promise<void> {
   await prisma.$executeRaw`UPDATE deliveries SET locked_until = NULL WHERE id = ${deliveryId}`;
 }
-
-/**
- * Moves an outstanding delivery's next try `delayMs` into the future and hands
- * it to the outbox relay (its job is acknowledged), unless a dispatcher holds
- * it right now.
- */
-export async function parkDelivery(prisma: PrismaClient, deliveryId: string, delayMs: number): Promise<void> {
-  await prisma.$executeRaw`
-    UPDATE deliveries
-    SET enqueued_at = NULL, next_retry_at = now() + make_interval(secs => ${delayMs / 1000}::float8)
-    WHERE id = ${deliveryId} AND status IN ('pending', 'retrying')
-      AND (locked_until IS NULL OR locked_until < now())`;
-}

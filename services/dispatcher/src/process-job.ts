@@ -5,7 +5,7 @@ import type { DeliveryJob } from "@piperelay/queue";
 import { decryptSecret, signatureHeaders } from "@piperelay/signing";
 import type { Dispatcher } from "undici";
 import type { BacklogParker } from "./backlog-parker.js";
-import { claimDelivery, parkDelivery, releaseClaim } from "./claim-delivery.js";
+import { claimDelivery, releaseClaim } from "./claim-delivery.js";
 import type { DispatcherMetrics } from "./dispatcher-metrics.js";
 import { createEndpointGate, type EndpointGate } from "./endpoint-gate.js";
 import type { EndpointHealth } from "./endpoint-health.js";
@@ -34,8 +34,8 @@ export interface JobProcessorOptions {
   httpDispatcher?: Dispatcher;
   /** Per-endpoint concurrency cap and circuit breaker; one per process. */
   gate?: EndpointGate;
-  /** Takes a dead endpoint's backlog off JetStream when its circuit opens; without it, held jobs are parked one by one. */
-  backlog?: BacklogParker;
+  /** Takes a dead endpoint's backlog off JetStream when its circuit opens. */
+  backlog: BacklogParker;
   /** Tracks runs of failures and disables endpoints; none in unit tests. */
   endpointHealth?: EndpointHealth;
   /** Counts recorded attempts by outcome and times the requests. */
@@ -46,8 +46,8 @@ export interface JobProcessorOptions {
   random?: () => number;
 }
 
-// Held-back jobs due later than this wait in PostgreSQL rather than on JetStream.
-const parkHeldJobsAfterMs = 5000;
+// The shortest park of an endpoint whose circuit is open.
+const minParkMs = 5000;
 
 /** Processes one job; `log` is the job's logger, with its `delivery_id` and `endpoint_id`. */
 export type JobProcessor = (job: DeliveryJob, log: Logger) => Promise<JobDecision>;
@@ -74,20 +74,15 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
     // endpoint with thousands of waiting deliveries costs no queries and no workers.
     const entry = gate.enter(job.endpointId);
     if (!entry.admitted) {
-      // A long hold (open circuit) would keep the job in JetStream's ack-pending window,
-      // and a dead endpoint with a big backlog would fill it for everyone: park those in
-      // PostgreSQL, where the outbox relay picks them up when they are due.
-      if (entry.reason === "circuit open" && options.backlog) {
-        const parked = await options.backlog.park(job, Math.max(entry.retryInMs, parkHeldJobsAfterMs));
-        return parked.kind === "parked"
-          ? { kind: "ack", reason: `${entry.reason}; ${parked.reason}` }
-          : { kind: "nak", delayMs: parked.delayMs, reason: `${entry.reason}; ${parked.reason}` };
-      }
-      if (entry.retryInMs >= parkHeldJobsAfterMs) {
-        await parkDelivery(prisma, job.deliveryId, entry.retryInMs);
-        return { kind: "ack", reason: `${entry.reason}; parked` };
-      }
-      return { kind: "nak", delayMs: entry.retryInMs, reason: entry.reason };
+      if (entry.reason === "at capacity")
+        return { kind: "nak", delayMs: entry.retryInMs, reason: entry.reason };
+      // An open circuit's long hold would keep the job in JetStream's ack-pending window, and
+      // a dead endpoint with a big backlog would fill it for everyone: park it in PostgreSQL,
+      // where the outbox relay picks it up when it is due.
+      const parked = await options.backlog.park(job, Math.max(entry.retryInMs, minParkMs));
+      return parked.kind === "parked"
+        ? { kind: "ack", reason: `${entry.reason}; ${parked.reason}` }
+        : { kind: "nak", delayMs: parked.delayMs, reason: `${entry.reason}; ${parked.reason}` };
     }
     let outcome: "success" | "failure" | "none" = "none";
     try {
@@ -200,7 +195,7 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
     if (disableEndpoint)
       await options.endpointHealth?.disable(attempted, "gone", "the endpoint answered 410 Gone");
     else if (sent) await options.endpointHealth?.recordOutcome(attempted, result.error === "");
-    if (sent && result.error === "") options.backlog?.recovered(delivery.endpointId);
+    if (sent && result.error === "") options.backlog.recovered(delivery.endpointId);
     return {
       decision: { ...decision, messageId },
       outcome: sent ? (result.error === "" ? "success" : "failure") : "none",

@@ -1,5 +1,5 @@
 import { newId, patternsMatching } from "@piperelay/core";
-import type { PrismaClient } from "@piperelay/db";
+import { isUniqueViolation, type PrismaClient } from "@piperelay/db";
 import type { DeliveryPublisher, QueuedDelivery } from "@piperelay/queue";
 import {
   currentTraceparent,
@@ -11,7 +11,7 @@ import {
   setActiveSpanAttributes,
   type Tracer,
 } from "@piperelay/telemetry";
-import { isUniqueViolation, storeMessage } from "./store-message.js";
+import { storeMessage } from "./store-message.js";
 import type { ValidMessage } from "./validate-message.js";
 
 /** The accepted message as the caller sees it. */

@@ -1,6 +1,7 @@
+import { isUniqueViolation } from "@piperelay/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSeededDatabase, type SeededDatabase } from "../../../test/support/seeded-database.js";
-import { isUniqueViolation, type MessageRecord, storeMessage } from "./store-message.js";
+import { type MessageRecord, storeMessage } from "./store-message.js";
 
 let db: SeededDatabase;
 

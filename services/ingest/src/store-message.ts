@@ -1,4 +1,4 @@
-import { Prisma, type PrismaClient } from "@piperelay/db";
+import type { PrismaClient } from "@piperelay/db";
 
 /** A message and its deliveries, as one SendMessage stores them. */
 export interface MessageRecord {
@@ -32,12 +32,4 @@ export async function storeMessage(prisma: PrismaClient, record: MessageRecord):
     SELECT d.id, ${record.id}, d.endpoint_id, ${record.applicationId}, ${record.timestamp}::timestamptz
     FROM unnest(${record.deliveries.map((d) => d.id)}::text[], ${record.deliveries.map((d) => d.endpointId)}::text[])
       AS d(id, endpoint_id)`;
-}
-
-/** Whether a store failed on a unique index (two requests raced with one idempotency key). */
-export function isUniqueViolation(error: unknown): boolean {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
-  // A raw statement's failure (P2010) carries the driver's own classification.
-  const meta = error.meta as { driverAdapterError?: { cause?: { kind?: unknown } } } | undefined;
-  return error.code === "P2002" || meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation";
 }
