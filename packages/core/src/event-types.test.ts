@@ -1,10 +1,20 @@
 import { describe, expect, it } from "vitest";
-import {
-  eventTypePatternProblem,
-  eventTypeProblem,
-  matchesEventType,
-  patternsMatching,
-} from "./event-types.js";
+import { eventTypePatternProblem, eventTypeProblem, patternsMatching } from "./event-types.js";
+
+/**
+ * The subscription rule as the design states it, spelled out directly: ingest's
+ * database matching (patternsMatching) must agree with it. Whether an endpoint subscribed to `patterns` receives `eventType`. An empty
+ * list means every event type; `*` matches everything; `alert.*` matches
+ * `alert.triggered` and `alert.cpu.high` but not `alert` itself.
+ */
+function matchesEventType(patterns: readonly string[], eventType: string): boolean {
+  if (patterns.length === 0) return true;
+  return patterns.some((pattern) => {
+    if (pattern === "*") return true;
+    if (pattern.endsWith(".*")) return eventType.startsWith(pattern.slice(0, -1));
+    return pattern === eventType;
+  });
+}
 
 describe("matchesEventType", () => {
   it("treats an empty subscription list as every event type", () => {

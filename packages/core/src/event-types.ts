@@ -20,23 +20,10 @@ export function eventTypePatternProblem(pattern: string): string | undefined {
 }
 
 /**
- * Whether an endpoint subscribed to `patterns` receives `eventType`. An empty
- * list means every event type; `*` matches everything; `alert.*` matches
- * `alert.triggered` and `alert.cpu.high` but not `alert` itself.
- */
-export function matchesEventType(patterns: readonly string[], eventType: string): boolean {
-  if (patterns.length === 0) return true;
-  return patterns.some((pattern) => {
-    if (pattern === "*") return true;
-    if (pattern.endsWith(".*")) return eventType.startsWith(pattern.slice(0, -1));
-    return pattern === eventType;
-  });
-}
-
-/**
  * Every subscription pattern that receives `eventType`, other than the empty
- * list: `*`, the event type itself, and `prefix.*` for each of its dotted
- * prefixes. Lets the database find subscribed endpoints with one indexed
+ * list (which receives everything): `*`, the event type itself, and `prefix.*`
+ * for each of its dotted prefixes, so `alert.*` receives `alert.triggered` and
+ * `alert.cpu.high` but not `alert` itself. Lets the database find subscribed endpoints with one indexed
  * array-overlap test instead of reading every endpoint of the application.
  */
 export function patternsMatching(eventType: string): string[] {

@@ -1,7 +1,6 @@
 export {
   eventTypePatternProblem,
   eventTypeProblem,
-  matchesEventType,
   maxEventTypeLength,
   patternsMatching,
 } from "./event-types.js";
