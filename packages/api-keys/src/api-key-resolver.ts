@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import type { PrismaClient } from "@piperelay/db";
-import { apiKeyLookupId, hashApiKey, legacyApiKeyHash, verifyApiKey } from "./api-keys.js";
+import { apiKeyLookupId, apiKeyPrefix, hashApiKey, legacyApiKeyHash, verifyApiKey } from "./api-keys.js";
 
 export interface ApiKeyResolverOptions {
   /** The API key pepper (`config.keys.apiKeyPepper`), derived from the master key. */
@@ -52,7 +52,7 @@ export function createApiKeyResolver(
   }
 
   return async (key) => {
-    if (!key.startsWith("pk_live_") || key.length > 128) return undefined;
+    if (!key.startsWith(apiKeyPrefix) || key.length > 128) return undefined;
     const cacheKey = createHmac("sha256", pepper).update(key).digest("base64url");
     const now = Date.now();
     const hit = cache.get(cacheKey);

@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
-const keyPrefix = "pk_live_";
+/** What every API key starts with. */
+export const apiKeyPrefix = "pk_live_";
 /** `pk_live_` and 32 base64url characters (24 random bytes): the shape generateApiKey gives. */
 const keyShape = /^pk_live_[A-Za-z0-9_-]{32}$/;
 const lookupLength = 12;
@@ -9,7 +10,7 @@ const hashVersion = "v1";
 
 /** A new API key: `pk_live_` and 32 base64url characters (192 random bits). Shown once, stored only as a hash. */
 export function generateApiKey(): string {
-  return keyPrefix + randomBytes(24).toString("base64url");
+  return apiKeyPrefix + randomBytes(24).toString("base64url");
 }
 
 /**
@@ -19,7 +20,7 @@ export function generateApiKey(): string {
  * Undefined for keys of another shape.
  */
 export function apiKeyLookupId(key: string): string | undefined {
-  return keyShape.test(key) ? key.slice(keyPrefix.length, keyPrefix.length + lookupLength) : undefined;
+  return keyShape.test(key) ? key.slice(apiKeyPrefix.length, apiKeyPrefix.length + lookupLength) : undefined;
 }
 
 function mac(pepper: Uint8Array, salt: Buffer, key: string): Buffer {
@@ -59,7 +60,7 @@ export function legacyApiKeyHash(key: string): string {
 
 /** What the dashboard may show of a key: enough to tell keys apart. */
 export function apiKeyPreview(key: string): string {
-  return key.slice(0, keyPrefix.length + 4);
+  return key.slice(0, apiKeyPrefix.length + 4);
 }
 
 /** The `applications` columns that store a key: its salted hash, its look-up id and its preview. */
