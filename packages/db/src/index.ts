@@ -4,6 +4,8 @@ export { isUniqueViolation, postgresErrorCode } from "./driver-error.js";
 export { ensureDatabase } from "./ensure-database.js";
 export type { Application, Attempt, Delivery, Endpoint, Message, PrismaClient } from "./gen/prisma/client.js";
 export { Prisma } from "./gen/prisma/client.js";
+export type { GroupCommitOptions } from "./group-commit.js";
+export { createGroupCommit } from "./group-commit.js";
 export { refreshMessageStatus } from "./message-status.js";
 export type { Migration, MigrationStatus } from "./migrate.js";
 export { defaultMigrationsDir, migrateDown, migrateUp, migrationStatus, readMigrations } from "./migrate.js";

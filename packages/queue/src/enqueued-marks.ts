@@ -1,15 +1,9 @@
-import type { PrismaClient } from "@piperelay/db";
+import { createGroupCommit, type PrismaClient } from "@piperelay/db";
 
 /** A delivery whose job is on JetStream: `attempt` is the attempt the job was published for. */
 export interface PublishedJob {
   deliveryId: string;
   attempt: number;
-}
-
-interface Waiting {
-  jobs: readonly PublishedJob[];
-  resolve(): void;
-  reject(error: unknown): void;
 }
 
 /**
@@ -18,53 +12,35 @@ interface Waiting {
  * one: under load, one statement serves many SendMessage calls, and an idle
  * process adds no delay.
  */
-export function createEnqueuedMarker(prisma: PrismaClient, maxBatch = 1000) {
-  const queue: Waiting[] = [];
-  let flushing = false;
-
-  async function flush(): Promise<void> {
-    flushing = true;
-    try {
-      while (queue.length > 0) {
-        const batch: Waiting[] = [];
-        let size = 0;
-        while (queue.length > 0 && (batch.length === 0 || size + (queue[0]?.jobs.length ?? 0) <= maxBatch)) {
-          const next = queue.shift() as Waiting;
-          batch.push(next);
-          size += next.jobs.length;
-        }
-        const jobs = batch.flatMap((w) => w.jobs);
-        try {
-          // Only a delivery still waiting for this very attempt and due now: one the dispatcher
-          // has meanwhile attempted, or parked for later (its job acknowledged), must stay
-          // visible to the relay.
-          // Rows are locked in id order, as the dispatcher's bulk park locks them: two
-          // statements updating many of the same rows in different orders would deadlock.
-          await prisma.$executeRaw`
-            UPDATE deliveries AS d SET enqueued_at = now()
-            FROM (
-              SELECT c.id FROM deliveries c
-              JOIN unnest(${jobs.map((j) => j.deliveryId)}::text[], ${jobs.map((j) => j.attempt - 1)}::int[]) AS j(id, done)
-                ON c.id = j.id
-              WHERE c.attempt_count = j.done AND c.enqueued_at IS NULL
-                AND c.next_retry_at <= now() + interval '2 seconds'
-              ORDER BY c.id
-              FOR UPDATE OF c
-            ) AS locked
-            WHERE d.id = locked.id`;
-          for (const waiting of batch) waiting.resolve();
-        } catch (error) {
-          for (const waiting of batch) waiting.reject(error);
-        }
-      }
-    } finally {
-      flushing = false;
-    }
-  }
-
-  return (jobs: readonly PublishedJob[]): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      queue.push({ jobs, resolve, reject });
-      if (!flushing) void flush();
-    });
+export function createEnqueuedMarker(
+  prisma: PrismaClient,
+  maxBatch = 1000,
+): (jobs: readonly PublishedJob[]) => Promise<void> {
+  return createGroupCommit<readonly PublishedJob[], void>({
+    maxBatch,
+    weight: (jobs) => jobs.length,
+    // One at a time: see the lock order below.
+    maxInFlight: 1,
+    async run(batches) {
+      const jobs = batches.flat();
+      // Only a delivery still waiting for this very attempt and due now: one the dispatcher
+      // has meanwhile attempted, or parked for later (its job acknowledged), must stay
+      // visible to the relay.
+      // Rows are locked in id order, as the dispatcher's bulk park locks them: two
+      // statements updating many of the same rows in different orders would deadlock.
+      await prisma.$executeRaw`
+        UPDATE deliveries AS d SET enqueued_at = now()
+        FROM (
+          SELECT c.id FROM deliveries c
+          JOIN unnest(${jobs.map((j) => j.deliveryId)}::text[], ${jobs.map((j) => j.attempt - 1)}::int[]) AS j(id, done)
+            ON c.id = j.id
+          WHERE c.attempt_count = j.done AND c.enqueued_at IS NULL
+            AND c.next_retry_at <= now() + interval '2 seconds'
+          ORDER BY c.id
+          FOR UPDATE OF c
+        ) AS locked
+        WHERE d.id = locked.id`;
+      return batches.map(() => undefined);
+    },
+  });
 }

@@ -1,6 +1,5 @@
-import { newId, patternsMatching } from "@piperelay/core";
-import { isUniqueViolation, type PrismaClient } from "@piperelay/db";
-import type { DeliveryPublisher, QueuedDelivery } from "@piperelay/queue";
+import type { PrismaClient } from "@piperelay/db";
+import type { DeliveryPublisher } from "@piperelay/queue";
 import {
   currentTraceparent,
   defaultTracer,
@@ -11,7 +10,7 @@ import {
   setActiveSpanAttributes,
   type Tracer,
 } from "@piperelay/telemetry";
-import { storeMessage } from "./store-message.js";
+import type { MessageWriter } from "./message-writer.js";
 import type { ValidMessage } from "./validate-message.js";
 
 /** The accepted message as the caller sees it. */
@@ -27,6 +26,8 @@ export interface AcceptedMessage {
 
 export interface AcceptDeps {
   prisma: PrismaClient;
+  /** Stores messages, many per statement under load (see createMessageWriter); one per process. */
+  writeMessage: MessageWriter;
   publisher: DeliveryPublisher;
   onPublishError?: (error: unknown) => void;
   /** Traces the database write. @defaultValue PipeRelay's tracer from the global provider */
@@ -34,8 +35,8 @@ export interface AcceptDeps {
 }
 
 /**
- * Stores the message with one delivery per matching active endpoint in one
- * transaction, then publishes the deliveries. Once this returns the message is
+ * Stores the message with one delivery per matching active endpoint
+ * atomically, then publishes the deliveries. Once this returns the message is
  * committed: if publishing fails, the outbox relay publishes it later. A known
  * idempotency key returns the earlier message without a second fan-out.
  */
@@ -44,84 +45,47 @@ export async function acceptMessage(
   applicationId: string,
   message: ValidMessage,
 ): Promise<AcceptedMessage> {
-  const { prisma } = deps;
   // The RPC's span: which application sent what.
   setActiveSpanAttributes({
     [PipeRelayAttributes.applicationId]: applicationId,
     [PipeRelayAttributes.eventType]: message.eventType,
   });
-  if (message.idempotencyKey !== undefined) {
-    const existing = await findByIdempotencyKey(prisma, applicationId, message.idempotencyKey);
-    if (existing) return replayed(existing);
-  }
-
-  // Matching in the database: an application may have thousands of endpoints.
-  const targets = await prisma.$queryRaw<{ id: string }[]>`
-    SELECT id FROM endpoints
-    WHERE application_id = ${applicationId} AND is_active
-      AND (cardinality(event_types) = 0 OR event_types && ${patternsMatching(message.eventType)}::text[])
-    ORDER BY id`;
-  const messageId = newId("msg");
-  const timestamp = new Date();
-  const deliveries: QueuedDelivery[] = targets.map((endpoint) => ({
-    deliveryId: newId("dlv"),
-    applicationId,
-    endpointId: endpoint.id,
-    attempt: 1,
-    messageId,
-    eventType: message.eventType,
-  }));
-  const status = deliveries.length === 0 ? "delivered" : "pending";
-  // Kept with the message so retries republished much later can link back to this trace.
+  // Kept with the message so retries republished much later can link back to this request.
   const traceContext = currentTraceparent();
+  const storeSpan = { kind: SpanKind.CLIENT, attributes: postgresAttributes("INSERT messages, deliveries") };
+  const written = await inSpan(deps.tracer ?? defaultTracer(), "store message", storeSpan, async (span) => {
+    const result = await deps.writeMessage({ applicationId, message, traceContext });
+    if (result.stored) {
+      span.setAttributes({
+        [PipeRelayAttributes.messageId]: result.id,
+        [PipeRelayAttributes.endpointsTargeted]: result.deliveries.length,
+      });
+    }
+    return result;
+  });
+  if (!written.stored) {
+    // The key was used before (or by a concurrent request, which did the fan-out).
+    const existing = await findByIdempotencyKey(deps.prisma, applicationId, message.idempotencyKey);
+    if (!existing) throw new Error("a message skipped for its idempotency key is not stored");
+    return replayed(existing);
+  }
   setActiveSpanAttributes({
-    [PipeRelayAttributes.messageId]: messageId,
-    [PipeRelayAttributes.endpointsTargeted]: deliveries.length,
+    [PipeRelayAttributes.messageId]: written.id,
+    [PipeRelayAttributes.endpointsTargeted]: written.deliveries.length,
   });
 
-  const storeSpan = {
-    kind: SpanKind.CLIENT,
-    attributes: {
-      ...postgresAttributes("INSERT messages, deliveries"),
-      [PipeRelayAttributes.messageId]: messageId,
-      [PipeRelayAttributes.endpointsTargeted]: deliveries.length,
-    },
-  };
   try {
-    await inSpan(deps.tracer ?? defaultTracer(), "store message", storeSpan, () =>
-      storeMessage(prisma, {
-        id: messageId,
-        applicationId,
-        eventType: message.eventType,
-        payload: message.payload,
-        status,
-        idempotencyKey: message.idempotencyKey,
-        traceContext,
-        timestamp,
-        deliveries: deliveries.map((d) => ({ id: d.deliveryId, endpointId: d.endpointId })),
-      }),
-    );
-  } catch (error) {
-    // Two requests with the same key raced; the other one won and did the fan-out.
-    if (message.idempotencyKey !== undefined && isUniqueViolation(error)) {
-      const existing = await findByIdempotencyKey(prisma, applicationId, message.idempotencyKey);
-      if (existing) return replayed(existing);
-    }
-    throw error;
-  }
-
-  try {
-    await deps.publisher.publish(deliveries);
+    await deps.publisher.publish(written.deliveries);
   } catch (error) {
     // Committed already; the relay will publish what is left unmarked.
     deps.onPublishError?.(error);
   }
   return {
-    id: messageId,
+    id: written.id,
     eventType: message.eventType,
-    status,
-    endpointsTargeted: deliveries.length,
-    timestamp,
+    status: written.status,
+    endpointsTargeted: written.deliveries.length,
+    timestamp: written.timestamp,
     idempotentReplay: false,
   };
 }
@@ -140,8 +104,9 @@ type StoredMessage = Omit<AcceptedMessage, "idempotentReplay">;
 async function findByIdempotencyKey(
   prisma: PrismaClient,
   applicationId: string,
-  idempotencyKey: string,
+  idempotencyKey: string | undefined,
 ): Promise<StoredMessage | undefined> {
+  if (idempotencyKey === undefined) return undefined;
   const row = await prisma.message.findUnique({
     where: { applicationId_idempotencyKey: { applicationId, idempotencyKey } },
     select: { id: true, eventType: true, status: true, endpointsTargeted: true, timestamp: true },

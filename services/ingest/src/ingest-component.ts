@@ -2,6 +2,7 @@ import { createDeliveryPublisher, prepareQueue } from "@piperelay/queue";
 import type { ComponentFactory } from "@piperelay/runtime";
 import { createIngestMetrics } from "./ingest-metrics.js";
 import { createIngestParts } from "./ingest-parts.js";
+import { createMessageWriter } from "./message-writer.js";
 
 /** The ingest service: accepts messages, commits them with their deliveries, publishes the deliveries. */
 export const ingestComponent: ComponentFactory = async ({ config, logger, clients, metrics }) => {
@@ -15,6 +16,7 @@ export const ingestComponent: ComponentFactory = async ({ config, logger, client
     name: "ingest",
     parts: createIngestParts({
       prisma: database.prisma,
+      writeMessage: createMessageWriter(database.prisma),
       publisher,
       maxPayloadBytes: config.server.max_payload_size,
       onPublishError,

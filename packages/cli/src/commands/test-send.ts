@@ -1,6 +1,6 @@
 import { create, fromJson } from "@bufbuild/protobuf";
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
-import { acceptMessage, validateMessage } from "@piperelay/ingest";
+import { acceptMessage, createMessageWriter, validateMessage } from "@piperelay/ingest";
 import { SendMessageRequestSchema } from "@piperelay/proto";
 import type { Command } from "commander";
 import { configFrom, type GlobalOptions } from "../config-option.js";
@@ -31,7 +31,11 @@ export function registerTestSend(program: Command): void {
       const accepted = await withPublisher(config, async (db, publisher) => {
         const app = await db.prisma.application.findUnique({ where: { id: options.appId } });
         if (!app) command.error(`application ${options.appId} not found`);
-        return acceptMessage({ prisma: db.prisma, publisher }, options.appId, valid);
+        return acceptMessage(
+          { prisma: db.prisma, writeMessage: createMessageWriter(db.prisma), publisher },
+          options.appId,
+          valid,
+        );
       });
       console.log(
         `${accepted.id}  ${accepted.eventType}  ${accepted.status}  endpoints_targeted=${accepted.endpointsTargeted}`,

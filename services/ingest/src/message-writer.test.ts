@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSeededDatabase, type SeededDatabase } from "../../../test/support/seeded-database.js";
+import { createMessageWriter, type NewMessage, type WrittenMessage } from "./message-writer.js";
+
+let db: SeededDatabase;
+
+beforeAll(async () => {
+  db = await createSeededDatabase({ endpointIds: ["ep_all"], maxConnections: 4 });
+  await db.prisma.application.create({
+    data: { id: "app_2", name: "b", apiKeyHash: "h2", apiKeyPrefix: "p" },
+  });
+  const endpoint = (id: string, applicationId: string, eventTypes: string[], isActive = true) =>
+    db.prisma.endpoint.create({
+      data: { id, applicationId, url: "http://x", secret: "s", eventTypes, isActive },
+    });
+  await endpoint("ep_orders", "app_1", ["order.*"]);
+  await endpoint("ep_paid", "app_1", ["order.paid"]);
+  await endpoint("ep_off", "app_1", [], false);
+  await endpoint("ep_other_app", "app_2", []);
+});
+afterAll(async () => {
+  await db?.dispose();
+});
+
+function message(eventType: string, overrides: Partial<NewMessage> = {}): NewMessage {
+  return {
+    applicationId: "app_1",
+    message: { eventType, payload: `{"type":"${eventType}"}`, idempotencyKey: undefined },
+    traceContext: undefined,
+    ...overrides,
+  };
+}
+
+function targets(written: WrittenMessage): string[] {
+  return written.stored ? written.deliveries.map((d) => d.endpointId) : [];
+}
+
+describe("createMessageWriter", () => {
+  it("matches each message of a concurrent group against its own application and event type", async () => {
+    const write = createMessageWriter(db.prisma);
+    const written = await Promise.all(
+      [
+        message("order.paid"),
+        message("order.refunded"),
+        message("user.created"),
+        message("order.paid"),
+        message("order.paid", { applicationId: "app_2" }),
+      ].map(write),
+    );
+    expect(written.map(targets)).toEqual([
+      ["ep_all", "ep_orders", "ep_paid"],
+      ["ep_all", "ep_orders"],
+      ["ep_all"],
+      ["ep_all", "ep_orders", "ep_paid"],
+      ["ep_other_app"],
+    ]);
+    const ids = written.map((w) => (w.stored ? w.id : ""));
+    expect(new Set(ids).size).toBe(5);
+    const stored = await db.prisma.message.findMany({ where: { id: { in: ids } } });
+    expect(stored.map((m) => m.endpointsTargeted).sort()).toEqual([1, 1, 2, 3, 3]);
+    expect(await db.prisma.delivery.count({ where: { messageId: { in: ids } } })).toBe(10);
+  });
+
+  it("stores a message nobody subscribes to as delivered", async () => {
+    await db.prisma.application.create({
+      data: { id: "app_empty", name: "e", apiKeyHash: "h3", apiKeyPrefix: "p" },
+    });
+    const written = await createMessageWriter(db.prisma)(message("x.y", { applicationId: "app_empty" }));
+    expect(written).toMatchObject({ stored: true, status: "delivered", deliveries: [] });
+  });
+
+  it("stores one of concurrent messages with the same idempotency key", async () => {
+    const write = createMessageWriter(db.prisma);
+    const keyed = (key: string) =>
+      message("order.paid", { message: { eventType: "order.paid", payload: "{}", idempotencyKey: key } });
+    const written = await Promise.all([keyed("k-1"), keyed("k-1"), keyed("k-1"), keyed("k-2")].map(write));
+    expect(written.map((w) => w.stored)).toEqual([true, false, false, true]);
+    expect(await db.prisma.message.count({ where: { idempotencyKey: "k-1" } })).toBe(1);
+  });
+
+  it("fails only the message that cannot be stored, not the others of its group", async () => {
+    const write = createMessageWriter(db.prisma);
+    // The first two go at once, one each; the next three wait and go together.
+    const results = await Promise.allSettled([
+      write(message("order.paid")),
+      write(message("order.paid")),
+      write(message("order.paid")),
+      write(message("order.paid", { applicationId: "app_missing" })),
+      write(message("order.paid")),
+    ]);
+    // A message of an application that is gone (say, deleted meanwhile) cannot be stored.
+    expect(results.map((r) => r.status)).toEqual([
+      "fulfilled",
+      "fulfilled",
+      "fulfilled",
+      "rejected",
+      "fulfilled",
+    ]);
+  });
+});

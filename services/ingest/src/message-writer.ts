@@ -1,0 +1,79 @@
+import { newId } from "@piperelay/core";
+import { createGroupCommit, type PrismaClient } from "@piperelay/db";
+import type { QueuedDelivery } from "@piperelay/queue";
+import { matchEndpoints } from "./match-endpoints.js";
+import { type MessageRecord, storeMessages } from "./store-messages.js";
+import type { ValidMessage } from "./validate-message.js";
+
+/** A message to store for an application. */
+export interface NewMessage {
+  applicationId: string;
+  message: ValidMessage;
+  /** The traceparent of the request that sent it, kept so later retries can link back. */
+  traceContext: string | undefined;
+}
+
+/** What became of it: stored with its deliveries, or skipped for an idempotency key used before. */
+export type WrittenMessage =
+  | { stored: true; id: string; status: string; timestamp: Date; deliveries: QueuedDelivery[] }
+  | { stored: false };
+
+export type MessageWriter = (message: NewMessage) => Promise<WrittenMessage>;
+
+export interface MessageWriterOptions {
+  /** Messages per statement. @defaultValue 500 */
+  maxBatch?: number;
+}
+
+/**
+ * Stores messages with one delivery per subscribed active endpoint. Messages
+ * sent while earlier ones are being written are matched and stored together:
+ * two statements and one commit for the whole group. A message is committed
+ * when its promise resolves.
+ */
+export function createMessageWriter(prisma: PrismaClient, options: MessageWriterOptions = {}): MessageWriter {
+  return createGroupCommit<NewMessage, WrittenMessage>({
+    maxBatch: options.maxBatch ?? 500,
+    // One message with a bad row (an endpoint deleted between matching and storing) fails alone.
+    isolateFailures: true,
+    async run(batch) {
+      const targets = await matchEndpoints(
+        prisma,
+        batch.map((m) => ({ applicationId: m.applicationId, eventType: m.message.eventType })),
+      );
+      const timestamp = new Date();
+      const records: MessageRecord[] = batch.map(({ applicationId, message, traceContext }, i) => {
+        const endpointIds = targets[i] ?? [];
+        return {
+          id: newId("msg"),
+          applicationId,
+          eventType: message.eventType,
+          payload: message.payload,
+          status: endpointIds.length === 0 ? "delivered" : "pending",
+          idempotencyKey: message.idempotencyKey,
+          traceContext,
+          timestamp,
+          deliveries: endpointIds.map((endpointId) => ({ id: newId("dlv"), endpointId })),
+        };
+      });
+      const stored = await storeMessages(prisma, records);
+      return records.map((record): WrittenMessage => {
+        if (!stored.has(record.id)) return { stored: false };
+        return {
+          stored: true,
+          id: record.id,
+          status: record.status,
+          timestamp,
+          deliveries: record.deliveries.map((d) => ({
+            deliveryId: d.id,
+            applicationId: record.applicationId,
+            endpointId: d.endpointId,
+            attempt: 1,
+            messageId: record.id,
+            eventType: record.eventType,
+          })),
+        };
+      });
+    },
+  });
+}
