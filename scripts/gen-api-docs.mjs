@@ -27,10 +27,11 @@ function authOf(service, method) {
   return authExceptions[`${service}/${method}`] ?? (service === "ApplicationService" ? "admin" : "API key");
 }
 
-/** Ingest serves SendMessage, admin the rest; every process answers the health checks. */
+/** Ingest serves SendMessage and SendMessages, admin the rest; every process answers the health checks. */
 const everyProcess = new Set(["CheckHealth", "CheckLiveness", "CheckReadiness"]);
 function servedBy(service, method) {
-  if (service === "MessageService" && method === "SendMessage") return "ingest";
+  if (service === "MessageService" && (method === "SendMessage" || method === "SendMessages"))
+    return "ingest";
   if (service === "HealthService" && everyProcess.has(method)) return "ingest, admin, dispatcher";
   return "admin";
 }
@@ -318,7 +319,7 @@ The API is defined in [\`proto/piperelay/v1\`](../proto/piperelay/v1); every RPC
 
 - **JSON.** REST and Connect JSON use the proto field names (snake_case, \`event_type\`), and responses include every field, defaults too. Unknown fields in a request are an error. Timestamps are RFC 3339 strings. The generated TypeScript types (and most other languages') use camelCase (\`eventType\`).
 - **Auth.** \`Authorization: Bearer <token>\`: the admin token (\`PIPERELAY_ADMIN_TOKEN\`) for ApplicationService, an application's API key for everything scoped to that application; \`/api/v1/health\`, \`/api/v1/health/live\` and \`/api/v1/health/ready\` need none. An application sees only its own data: other applications' ids answer 404.
-- **Services.** SendMessage is served by the ingest service, everything else by the admin service, and the health checks by every process, the dispatcher included (its port serves nothing else but \`GET /metrics\`, see [observability](observability.md#metrics)). A single-process install (\`piperelay serve\`) serves all of them on one port; in docker-compose.yml ingest listens on 8081 and admin on 8080 ([self-hosting](self-hosting.md)).
+- **Services.** SendMessage and SendMessages are served by the ingest service, everything else by the admin service, and the health checks by every process, the dispatcher included (its port serves nothing else but \`GET /metrics\`, see [observability](observability.md#metrics)). A single-process install (\`piperelay serve\`) serves all of them on one port; in docker-compose.yml ingest listens on 8081 and admin on 8080 ([self-hosting](self-hosting.md)).
 - **Lists** take \`limit\` (1–200, default 50) and \`cursor\` (the previous page's \`next_cursor\`, empty on the last page).
 - **Errors** are JSON \`{"code": "...", "message": "..."}\` with the HTTP status of the matching gRPC code ([below](#errors)).
 `;

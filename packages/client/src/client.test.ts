@@ -61,6 +61,16 @@ describe.each(["connect", "grpc"] as const)("createPipeRelayClient over %s", (tr
       expect(message.deliveries).toEqual([
         expect.objectContaining({ endpointId: endpoint?.id, status: "success", attemptCount: 1 }),
       ]);
+
+      // The batch goes to ingest too (admin would answer Unimplemented).
+      const batch = await client.messages.sendMessages({
+        messages: [1, 2].map((n) => ({ eventType: "session.started", payload: jsonValue({ n }) })),
+      });
+      expect(batch.messages.map((m) => m.endpointsTargeted)).toEqual([1, 1]);
+      const arrived = (await receiver.waitFor(before + 3)).slice(before + 1);
+      expect(arrived.map((r) => r.headers["webhook-id"]).sort()).toEqual(
+        batch.messages.map((m) => m.id).sort(),
+      );
     } finally {
       client.close();
     }

@@ -30,7 +30,7 @@ export interface PipeRelayClientOptions {
    */
   transport?: "connect" | "grpc";
   /**
-   * Where SendMessage goes when the ingest service has an address of its own
+   * Where SendMessage and SendMessages go when the ingest service has an address of its own
    * (the docker-compose.yml setup: admin on 8080, ingest on 8081).
    * @defaultValue baseUrl
    */
@@ -85,13 +85,14 @@ export function createPipeRelayClient(options: PipeRelayClientOptions): PipeRela
   };
 }
 
-/** A transport that sends MessageService.SendMessage to ingest and every other call to `rest`. */
+/** A transport that sends MessageService.SendMessage and SendMessages to ingest and every other call to `rest`. */
 function routeSendMessage(ingest: Transport, rest: Transport): Transport {
-  const sendMessage = MessageService.method.sendMessage;
+  const toIngest = new Set<string>([
+    MessageService.method.sendMessage.name,
+    MessageService.method.sendMessages.name,
+  ]);
   const pick = (method: { parent: { typeName: string }; name: string }) =>
-    method.parent.typeName === sendMessage.parent.typeName && method.name === sendMessage.name
-      ? ingest
-      : rest;
+    method.parent.typeName === MessageService.typeName && toIngest.has(method.name) ? ingest : rest;
   return {
     unary: (method, ...rest) => pick(method).unary(method, ...rest),
     stream: (method, ...rest) => pick(method).stream(method, ...rest),

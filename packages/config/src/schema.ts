@@ -48,6 +48,10 @@ export const configSchema = z
         write_timeout: duration.default(30_000),
         /** Largest accepted message payload, serialized. */
         max_payload_size: size.default(256 * 1024),
+        /** Most messages one SendMessages call may carry. */
+        max_batch_messages: integer(1, 10_000).default(100),
+        /** Largest SendMessages request body. */
+        max_batch_size: size.default(4 * 1024 * 1024),
         /** Required for application management unless the server listens on loopback only. */
         admin_token: z.string().default(""),
       })

@@ -141,6 +141,8 @@ export type {
   RetryMessageResponse,
   SendMessageRequest,
   SendMessageResponse,
+  SendMessagesRequest,
+  SendMessagesResponse,
 } from "./gen/piperelay/v1/messages_pb.js";
 export {
   GetMessageRequestSchema,
@@ -153,6 +155,8 @@ export {
   RetryMessageResponseSchema,
   SendMessageRequestSchema,
   SendMessageResponseSchema,
+  SendMessagesRequestSchema,
+  SendMessagesResponseSchema,
 } from "./gen/piperelay/v1/messages_pb.js";
 export type { RetryPolicy } from "./gen/piperelay/v1/retry_policy_pb.js";
 export { RetryPolicySchema } from "./gen/piperelay/v1/retry_policy_pb.js";

@@ -9,7 +9,8 @@ export type Failure =
   | { outcome: "invalid_argument"; field: string; reason: string }
   | { outcome: "not_found"; resource: string; id: string }
   | { outcome: "already_exists"; resource: string; reason: string }
-  | { outcome: "payload_too_large"; size: number; limit: number }
+  /** `field` names the payload when a request carries several (`messages[3].payload`). */
+  | { outcome: "payload_too_large"; size: number; limit: number; field?: string }
   | { outcome: "unauthenticated"; reason: string }
   | { outcome: "permission_denied"; reason: string }
   | { outcome: "unavailable"; dependency: string };
@@ -38,7 +39,7 @@ export function describeFailure(failure: Failure): string {
     case "already_exists":
       return `${failure.resource} already exists: ${failure.reason}`;
     case "payload_too_large":
-      return `payload is ${failure.size} bytes, more than the limit of ${failure.limit} bytes`;
+      return `${failure.field ?? "payload"} is ${failure.size} bytes, more than the limit of ${failure.limit} bytes`;
     case "unauthenticated":
       return failure.reason;
     case "permission_denied":

@@ -50,7 +50,9 @@ export async function startApi(
         (await prisma.application.findUnique({ where: { id }, select: { id: true } })) !== null,
     },
     fallback: extras.fallback,
-    maxBodyBytes: config.server.max_payload_size + envelopeBytes,
+    // One limit for every method: a SendMessages batch may be larger than one message; each
+    // message's payload is still held to max_payload_size when it is validated.
+    maxBodyBytes: Math.max(config.server.max_payload_size + envelopeBytes, config.server.max_batch_size),
     logger,
     metrics: extras.metrics,
     onInternalError: (err, method, requestId) =>

@@ -50,53 +50,70 @@ export async function acceptMessage(
     [PipeRelayAttributes.applicationId]: applicationId,
     [PipeRelayAttributes.eventType]: message.eventType,
   });
-  // Kept with the message so retries republished much later can link back to this request.
+  const [accepted] = await acceptMessages(deps, applicationId, [message]);
+  if (!accepted) throw new Error("a message went missing while it was accepted");
+  setActiveSpanAttributes({
+    [PipeRelayAttributes.messageId]: accepted.id,
+    ...(accepted.idempotentReplay
+      ? { [PipeRelayAttributes.idempotentReplay]: true }
+      : { [PipeRelayAttributes.endpointsTargeted]: accepted.endpointsTargeted }),
+  });
+  return accepted;
+}
+
+/**
+ * acceptMessage for several messages at once, all committed together (or
+ * none); the result lists them in the order given.
+ */
+export async function acceptMessages(
+  deps: AcceptDeps,
+  applicationId: string,
+  messages: readonly ValidMessage[],
+): Promise<AcceptedMessage[]> {
+  // Kept with the messages so retries republished much later can link back to this request.
   const traceContext = currentTraceparent();
   const storeSpan = { kind: SpanKind.CLIENT, attributes: postgresAttributes("INSERT messages, deliveries") };
-  const written = await inSpan(deps.tracer ?? defaultTracer(), "store message", storeSpan, async (span) => {
-    const result = await deps.writeMessage({ applicationId, message, traceContext });
-    if (result.stored) {
+  const name = messages.length === 1 ? "store message" : "store messages";
+  const written = await inSpan(deps.tracer ?? defaultTracer(), name, storeSpan, async (span) => {
+    const results = await deps.writeMessage(
+      messages.map((message) => ({ applicationId, message, traceContext })),
+    );
+    const [only] = results;
+    if (results.length === 1 && only?.stored) {
       span.setAttributes({
-        [PipeRelayAttributes.messageId]: result.id,
-        [PipeRelayAttributes.endpointsTargeted]: result.deliveries.length,
+        [PipeRelayAttributes.messageId]: only.id,
+        [PipeRelayAttributes.endpointsTargeted]: only.deliveries.length,
       });
     }
-    return result;
-  });
-  if (!written.stored) {
-    // The key was used before (or by a concurrent request, which did the fan-out).
-    const existing = await findByIdempotencyKey(deps.prisma, applicationId, message.idempotencyKey);
-    if (!existing) throw new Error("a message skipped for its idempotency key is not stored");
-    return replayed(existing);
-  }
-  setActiveSpanAttributes({
-    [PipeRelayAttributes.messageId]: written.id,
-    [PipeRelayAttributes.endpointsTargeted]: written.deliveries.length,
+    return results;
   });
 
+  const deliveries = written.flatMap((w) => (w.stored ? w.deliveries : []));
   try {
-    await deps.publisher.publish(written.deliveries);
+    await deps.publisher.publish(deliveries);
   } catch (error) {
     // Committed already; the relay will publish what is left unmarked.
     deps.onPublishError?.(error);
   }
-  return {
-    id: written.id,
-    eventType: message.eventType,
-    status: written.status,
-    endpointsTargeted: written.deliveries.length,
-    timestamp: written.timestamp,
-    idempotentReplay: false,
-  };
-}
-
-/** Notes on the RPC's span that an idempotency key returned an earlier message. */
-function replayed(existing: StoredMessage): AcceptedMessage {
-  setActiveSpanAttributes({
-    [PipeRelayAttributes.messageId]: existing.id,
-    [PipeRelayAttributes.idempotentReplay]: true,
-  });
-  return { ...existing, idempotentReplay: true };
+  return Promise.all(
+    written.map(async (w, i): Promise<AcceptedMessage> => {
+      const message = messages[i] as ValidMessage;
+      if (w.stored) {
+        return {
+          id: w.id,
+          eventType: message.eventType,
+          status: w.status,
+          endpointsTargeted: w.deliveries.length,
+          timestamp: w.timestamp,
+          idempotentReplay: false,
+        };
+      }
+      // The key was used before (or by a concurrent request, which did the fan-out).
+      const existing = await findByIdempotencyKey(deps.prisma, applicationId, message.idempotencyKey);
+      if (!existing) throw new Error("a message skipped for its idempotency key is not stored");
+      return { ...existing, idempotentReplay: true };
+    }),
+  );
 }
 
 type StoredMessage = Omit<AcceptedMessage, "idempotentReplay">;

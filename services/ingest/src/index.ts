@@ -1,5 +1,5 @@
 export type { AcceptDeps, AcceptedMessage } from "./accept-message.js";
-export { acceptMessage } from "./accept-message.js";
+export { acceptMessage, acceptMessages } from "./accept-message.js";
 export { ingestComponent } from "./ingest-component.js";
 export type { IngestDeps } from "./ingest-parts.js";
 export { createIngestParts } from "./ingest-parts.js";

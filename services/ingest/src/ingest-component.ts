@@ -19,6 +19,7 @@ export const ingestComponent: ComponentFactory = async ({ config, logger, client
       writeMessage: createMessageWriter(database.prisma),
       publisher,
       maxPayloadBytes: config.server.max_payload_size,
+      maxBatchMessages: config.server.max_batch_messages,
       onPublishError,
       metrics: createIngestMetrics(metrics),
     }),

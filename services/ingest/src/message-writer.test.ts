@@ -2,6 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSeededDatabase, type SeededDatabase } from "../../../test/support/seeded-database.js";
 import { createMessageWriter, type NewMessage, type WrittenMessage } from "./message-writer.js";
 
+/** A writer of one message per request. */
+function singleWriter() {
+  const write = createMessageWriter(db.prisma);
+  return async (message: NewMessage): Promise<WrittenMessage> => {
+    const [written] = await write([message]);
+    if (!written) throw new Error("no result");
+    return written;
+  };
+}
+
 let db: SeededDatabase;
 
 beforeAll(async () => {
@@ -37,7 +47,7 @@ function targets(written: WrittenMessage): string[] {
 
 describe("createMessageWriter", () => {
   it("matches each message of a concurrent group against its own application and event type", async () => {
-    const write = createMessageWriter(db.prisma);
+    const write = singleWriter();
     const written = await Promise.all(
       [
         message("order.paid"),
@@ -65,12 +75,12 @@ describe("createMessageWriter", () => {
     await db.prisma.application.create({
       data: { id: "app_empty", name: "e", apiKeyHash: "h3", apiKeyPrefix: "p" },
     });
-    const written = await createMessageWriter(db.prisma)(message("x.y", { applicationId: "app_empty" }));
+    const written = await singleWriter()(message("x.y", { applicationId: "app_empty" }));
     expect(written).toMatchObject({ stored: true, status: "delivered", deliveries: [] });
   });
 
   it("stores one of concurrent messages with the same idempotency key", async () => {
-    const write = createMessageWriter(db.prisma);
+    const write = singleWriter();
     const keyed = (key: string) =>
       message("order.paid", { message: { eventType: "order.paid", payload: "{}", idempotencyKey: key } });
     const written = await Promise.all([keyed("k-1"), keyed("k-1"), keyed("k-1"), keyed("k-2")].map(write));
@@ -79,7 +89,7 @@ describe("createMessageWriter", () => {
   });
 
   it("fails only the message that cannot be stored, not the others of its group", async () => {
-    const write = createMessageWriter(db.prisma);
+    const write = singleWriter();
     // The first two go at once, one each; the next three wait and go together.
     const results = await Promise.allSettled([
       write(message("order.paid")),
@@ -96,5 +106,23 @@ describe("createMessageWriter", () => {
       "rejected",
       "fulfilled",
     ]);
+  });
+
+  it("stores a request's messages all together or not at all", async () => {
+    const write = createMessageWriter(db.prisma);
+    const before = await db.prisma.message.count();
+    // The first two requests go at once; the next two wait and are written in one statement.
+    const [, , good, bad] = await Promise.allSettled([
+      write([message("order.paid")]),
+      write([message("order.paid")]),
+      write([message("order.paid"), message("user.created")]),
+      write([message("order.paid"), message("order.paid", { applicationId: "app_missing" })]),
+    ]);
+    expect(good?.status === "fulfilled" && good.value.map(targets)).toEqual([
+      ["ep_all", "ep_orders", "ep_paid"],
+      ["ep_all"],
+    ]);
+    expect(bad?.status).toBe("rejected");
+    expect(await db.prisma.message.count()).toBe(before + 4);
   });
 });

@@ -18,7 +18,8 @@ export type WrittenMessage =
   | { stored: true; id: string; status: string; timestamp: Date; deliveries: QueuedDelivery[] }
   | { stored: false };
 
-export type MessageWriter = (message: NewMessage) => Promise<WrittenMessage>;
+/** Stores one request's messages, all or none; returns what became of each, in order. */
+export type MessageWriter = (messages: readonly NewMessage[]) => Promise<WrittenMessage[]>;
 
 export interface MessageWriterOptions {
   /** Messages per statement. @defaultValue 500 */
@@ -26,54 +27,65 @@ export interface MessageWriterOptions {
 }
 
 /**
- * Stores messages with one delivery per subscribed active endpoint. Messages
- * sent while earlier ones are being written are matched and stored together:
- * two statements and one commit for the whole group. A message is committed
- * when its promise resolves.
+ * Stores messages with one delivery per subscribed active endpoint. Requests
+ * made while earlier ones are being written are matched and stored together:
+ * two statements and one commit for the whole group. A request's messages
+ * always go in the same statement, so they are committed together when its
+ * promise resolves.
  */
 export function createMessageWriter(prisma: PrismaClient, options: MessageWriterOptions = {}): MessageWriter {
-  return createGroupCommit<NewMessage, WrittenMessage>({
+  return createGroupCommit<readonly NewMessage[], WrittenMessage[]>({
     maxBatch: options.maxBatch ?? 500,
-    // One message with a bad row (an endpoint deleted between matching and storing) fails alone.
+    weight: (messages) => messages.length,
+    // One request with a bad row (say, an endpoint deleted between matching and storing) fails alone.
     isolateFailures: true,
-    async run(batch) {
-      const targets = await matchEndpoints(
-        prisma,
-        batch.map((m) => ({ applicationId: m.applicationId, eventType: m.message.eventType })),
-      );
-      const timestamp = new Date();
-      const records: MessageRecord[] = batch.map(({ applicationId, message, traceContext }, i) => {
-        const endpointIds = targets[i] ?? [];
-        return {
-          id: newId("msg"),
-          applicationId,
-          eventType: message.eventType,
-          payload: message.payload,
-          status: endpointIds.length === 0 ? "delivered" : "pending",
-          idempotencyKey: message.idempotencyKey,
-          traceContext,
-          timestamp,
-          deliveries: endpointIds.map((endpointId) => ({ id: newId("dlv"), endpointId })),
-        };
-      });
-      const stored = await storeMessages(prisma, records);
-      return records.map((record): WrittenMessage => {
-        if (!stored.has(record.id)) return { stored: false };
-        return {
-          stored: true,
-          id: record.id,
-          status: record.status,
-          timestamp,
-          deliveries: record.deliveries.map((d) => ({
-            deliveryId: d.id,
-            applicationId: record.applicationId,
-            endpointId: d.endpointId,
-            attempt: 1,
-            messageId: record.id,
-            eventType: record.eventType,
-          })),
-        };
+    async run(requests) {
+      const written = await writeTogether(requests.flat());
+      let start = 0;
+      return requests.map((messages) => {
+        start += messages.length;
+        return written.slice(start - messages.length, start);
       });
     },
   });
+
+  async function writeTogether(batch: readonly NewMessage[]): Promise<WrittenMessage[]> {
+    const targets = await matchEndpoints(
+      prisma,
+      batch.map((m) => ({ applicationId: m.applicationId, eventType: m.message.eventType })),
+    );
+    const timestamp = new Date();
+    const records: MessageRecord[] = batch.map(({ applicationId, message, traceContext }, i) => {
+      const endpointIds = targets[i] ?? [];
+      return {
+        id: newId("msg"),
+        applicationId,
+        eventType: message.eventType,
+        payload: message.payload,
+        status: endpointIds.length === 0 ? "delivered" : "pending",
+        idempotencyKey: message.idempotencyKey,
+        traceContext,
+        timestamp,
+        deliveries: endpointIds.map((endpointId) => ({ id: newId("dlv"), endpointId })),
+      };
+    });
+    const stored = await storeMessages(prisma, records);
+    return records.map((record): WrittenMessage => {
+      if (!stored.has(record.id)) return { stored: false };
+      return {
+        stored: true,
+        id: record.id,
+        status: record.status,
+        timestamp,
+        deliveries: record.deliveries.map((d) => ({
+          deliveryId: d.id,
+          applicationId: record.applicationId,
+          endpointId: d.endpointId,
+          attempt: 1,
+          messageId: record.id,
+          eventType: record.eventType,
+        })),
+      };
+    });
+  }
 }

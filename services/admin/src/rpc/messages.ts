@@ -23,8 +23,8 @@ export interface MessageQueryServiceDeps {
   onPublishError?: (error: unknown) => void;
 }
 
-/** The MessageService methods the admin service serves; SendMessage belongs to ingest. */
-export type MessageQueryService = Omit<ServiceImpl<typeof MessageService>, "sendMessage">;
+/** The MessageService methods the admin service serves; SendMessage and SendMessages belong to ingest. */
+export type MessageQueryService = Omit<ServiceImpl<typeof MessageService>, "sendMessage" | "sendMessages">;
 
 /** MessageService's read and retry methods, scoped to the calling application. */
 export function createMessageQueryService(deps: MessageQueryServiceDeps): MessageQueryService {

@@ -15,7 +15,7 @@ import type { Message as Message$1 } from "@bufbuild/protobuf";
  * Describes the file piperelay/v1/messages.proto.
  */
 export const file_piperelay_v1_messages: GenFile = /*@__PURE__*/
-  fileDesc("ChtwaXBlcmVsYXkvdjEvbWVzc2FnZXMucHJvdG8SDHBpcGVyZWxheS52MSLyAQoHTWVzc2FnZRIKCgJpZBgBIAEoCRISCgpldmVudF90eXBlGAIgASgJEicKB3BheWxvYWQYAyABKAsyFi5nb29nbGUucHJvdG9idWYuVmFsdWUSDgoGc3RhdHVzGAQgASgJEhoKEmVuZHBvaW50c190YXJnZXRlZBgFIAEoBRItCgl0aW1lc3RhbXAYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEioKCmRlbGl2ZXJpZXMYByADKAsyFi5waXBlcmVsYXkudjEuRGVsaXZlcnkSFwoPaWRlbXBvdGVuY3lfa2V5GAggASgJImoKElNlbmRNZXNzYWdlUmVxdWVzdBISCgpldmVudF90eXBlGAEgASgJEicKB3BheWxvYWQYAiABKAsyFi5nb29nbGUucHJvdG9idWYuVmFsdWUSFwoPaWRlbXBvdGVuY3lfa2V5GAMgASgJIpABChNTZW5kTWVzc2FnZVJlc3BvbnNlEgoKAmlkGAEgASgJEhIKCmV2ZW50X3R5cGUYAiABKAkSDgoGc3RhdHVzGAMgASgJEhoKEmVuZHBvaW50c190YXJnZXRlZBgEIAEoBRItCgl0aW1lc3RhbXAYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIq4BChNMaXN0TWVzc2FnZXNSZXF1ZXN0EhIKCmV2ZW50X3R5cGUYASABKAkSDgoGc3RhdHVzGAIgASgJEikKBXNpbmNlGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIpCgV1bnRpbBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFbGltaXQYBSABKAUSDgoGY3Vyc29yGAYgASgJIlQKFExpc3RNZXNzYWdlc1Jlc3BvbnNlEicKCG1lc3NhZ2VzGAEgAygLMhUucGlwZXJlbGF5LnYxLk1lc3NhZ2USEwoLbmV4dF9jdXJzb3IYAiABKAkiHwoRR2V0TWVzc2FnZVJlcXVlc3QSCgoCaWQYASABKAkiPAoSR2V0TWVzc2FnZVJlc3BvbnNlEiYKB21lc3NhZ2UYASABKAsyFS5waXBlcmVsYXkudjEuTWVzc2FnZSIhChNSZXRyeU1lc3NhZ2VSZXF1ZXN0EgoKAmlkGAEgASgJIj8KFFJldHJ5TWVzc2FnZVJlc3BvbnNlEgoKAmlkGAEgASgJEhsKE2RlbGl2ZXJpZXNfcmVxdWV1ZWQYAiABKAUy6gMKDk1lc3NhZ2VTZXJ2aWNlEm8KC1NlbmRNZXNzYWdlEiAucGlwZXJlbGF5LnYxLlNlbmRNZXNzYWdlUmVxdWVzdBohLnBpcGVyZWxheS52MS5TZW5kTWVzc2FnZVJlc3BvbnNlIhuC0+STAhU6ASoiEC9hcGkvdjEvbWVzc2FnZXMSbwoMTGlzdE1lc3NhZ2VzEiEucGlwZXJlbGF5LnYxLkxpc3RNZXNzYWdlc1JlcXVlc3QaIi5waXBlcmVsYXkudjEuTGlzdE1lc3NhZ2VzUmVzcG9uc2UiGILT5JMCEhIQL2FwaS92MS9tZXNzYWdlcxJ3CgpHZXRNZXNzYWdlEh8ucGlwZXJlbGF5LnYxLkdldE1lc3NhZ2VSZXF1ZXN0GiAucGlwZXJlbGF5LnYxLkdldE1lc3NhZ2VSZXNwb25zZSImgtPkkwIgYgdtZXNzYWdlEhUvYXBpL3YxL21lc3NhZ2VzL3tpZH0SfQoMUmV0cnlNZXNzYWdlEiEucGlwZXJlbGF5LnYxLlJldHJ5TWVzc2FnZVJlcXVlc3QaIi5waXBlcmVsYXkudjEuUmV0cnlNZXNzYWdlUmVzcG9uc2UiJoLT5JMCIDoBKiIbL2FwaS92MS9tZXNzYWdlcy97aWR9L3JldHJ5YgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_struct, file_google_protobuf_timestamp, file_piperelay_v1_deliveries]);
+  fileDesc("ChtwaXBlcmVsYXkvdjEvbWVzc2FnZXMucHJvdG8SDHBpcGVyZWxheS52MSLyAQoHTWVzc2FnZRIKCgJpZBgBIAEoCRISCgpldmVudF90eXBlGAIgASgJEicKB3BheWxvYWQYAyABKAsyFi5nb29nbGUucHJvdG9idWYuVmFsdWUSDgoGc3RhdHVzGAQgASgJEhoKEmVuZHBvaW50c190YXJnZXRlZBgFIAEoBRItCgl0aW1lc3RhbXAYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEioKCmRlbGl2ZXJpZXMYByADKAsyFi5waXBlcmVsYXkudjEuRGVsaXZlcnkSFwoPaWRlbXBvdGVuY3lfa2V5GAggASgJImoKElNlbmRNZXNzYWdlUmVxdWVzdBISCgpldmVudF90eXBlGAEgASgJEicKB3BheWxvYWQYAiABKAsyFi5nb29nbGUucHJvdG9idWYuVmFsdWUSFwoPaWRlbXBvdGVuY3lfa2V5GAMgASgJIpABChNTZW5kTWVzc2FnZVJlc3BvbnNlEgoKAmlkGAEgASgJEhIKCmV2ZW50X3R5cGUYAiABKAkSDgoGc3RhdHVzGAMgASgJEhoKEmVuZHBvaW50c190YXJnZXRlZBgEIAEoBRItCgl0aW1lc3RhbXAYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkkKE1NlbmRNZXNzYWdlc1JlcXVlc3QSMgoIbWVzc2FnZXMYASADKAsyIC5waXBlcmVsYXkudjEuU2VuZE1lc3NhZ2VSZXF1ZXN0IksKFFNlbmRNZXNzYWdlc1Jlc3BvbnNlEjMKCG1lc3NhZ2VzGAEgAygLMiEucGlwZXJlbGF5LnYxLlNlbmRNZXNzYWdlUmVzcG9uc2UirgEKE0xpc3RNZXNzYWdlc1JlcXVlc3QSEgoKZXZlbnRfdHlwZRgBIAEoCRIOCgZzdGF0dXMYAiABKAkSKQoFc2luY2UYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEikKBXVudGlsGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVsaW1pdBgFIAEoBRIOCgZjdXJzb3IYBiABKAkiVAoUTGlzdE1lc3NhZ2VzUmVzcG9uc2USJwoIbWVzc2FnZXMYASADKAsyFS5waXBlcmVsYXkudjEuTWVzc2FnZRITCgtuZXh0X2N1cnNvchgCIAEoCSIfChFHZXRNZXNzYWdlUmVxdWVzdBIKCgJpZBgBIAEoCSI8ChJHZXRNZXNzYWdlUmVzcG9uc2USJgoHbWVzc2FnZRgBIAEoCzIVLnBpcGVyZWxheS52MS5NZXNzYWdlIiEKE1JldHJ5TWVzc2FnZVJlcXVlc3QSCgoCaWQYASABKAkiPwoUUmV0cnlNZXNzYWdlUmVzcG9uc2USCgoCaWQYASABKAkSGwoTZGVsaXZlcmllc19yZXF1ZXVlZBgCIAEoBTLkBAoOTWVzc2FnZVNlcnZpY2USbwoLU2VuZE1lc3NhZ2USIC5waXBlcmVsYXkudjEuU2VuZE1lc3NhZ2VSZXF1ZXN0GiEucGlwZXJlbGF5LnYxLlNlbmRNZXNzYWdlUmVzcG9uc2UiG4LT5JMCFToBKiIQL2FwaS92MS9tZXNzYWdlcxJ4CgxTZW5kTWVzc2FnZXMSIS5waXBlcmVsYXkudjEuU2VuZE1lc3NhZ2VzUmVxdWVzdBoiLnBpcGVyZWxheS52MS5TZW5kTWVzc2FnZXNSZXNwb25zZSIhgtPkkwIbOgEqIhYvYXBpL3YxL21lc3NhZ2VzL2JhdGNoEm8KDExpc3RNZXNzYWdlcxIhLnBpcGVyZWxheS52MS5MaXN0TWVzc2FnZXNSZXF1ZXN0GiIucGlwZXJlbGF5LnYxLkxpc3RNZXNzYWdlc1Jlc3BvbnNlIhiC0+STAhISEC9hcGkvdjEvbWVzc2FnZXMSdwoKR2V0TWVzc2FnZRIfLnBpcGVyZWxheS52MS5HZXRNZXNzYWdlUmVxdWVzdBogLnBpcGVyZWxheS52MS5HZXRNZXNzYWdlUmVzcG9uc2UiJoLT5JMCIGIHbWVzc2FnZRIVL2FwaS92MS9tZXNzYWdlcy97aWR9En0KDFJldHJ5TWVzc2FnZRIhLnBpcGVyZWxheS52MS5SZXRyeU1lc3NhZ2VSZXF1ZXN0GiIucGlwZXJlbGF5LnYxLlJldHJ5TWVzc2FnZVJlc3BvbnNlIiaC0+STAiA6ASoiGy9hcGkvdjEvbWVzc2FnZXMve2lkfS9yZXRyeWIGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_struct, file_google_protobuf_timestamp, file_piperelay_v1_deliveries]);
 
 /**
  * An event and, when read back, the state of its deliveries.
@@ -174,6 +174,48 @@ export const SendMessageResponseSchema: GenMessage<SendMessageResponse> = /*@__P
   messageDesc(file_piperelay_v1_messages, 2);
 
 /**
+ * Request of SendMessages.
+ *
+ * @generated from message piperelay.v1.SendMessagesRequest
+ */
+export type SendMessagesRequest = Message$1<"piperelay.v1.SendMessagesRequest"> & {
+  /**
+   * The messages, 1 to `server.max_batch_messages`; each as in SendMessage.
+   *
+   * @generated from field: repeated piperelay.v1.SendMessageRequest messages = 1;
+   */
+  messages: SendMessageRequest[];
+};
+
+/**
+ * Describes the message piperelay.v1.SendMessagesRequest.
+ * Use `create(SendMessagesRequestSchema)` to create a new message.
+ */
+export const SendMessagesRequestSchema: GenMessage<SendMessagesRequest> = /*@__PURE__*/
+  messageDesc(file_piperelay_v1_messages, 3);
+
+/**
+ * Response of SendMessages.
+ *
+ * @generated from message piperelay.v1.SendMessagesResponse
+ */
+export type SendMessagesResponse = Message$1<"piperelay.v1.SendMessagesResponse"> & {
+  /**
+   * One entry per message sent, in the same order.
+   *
+   * @generated from field: repeated piperelay.v1.SendMessageResponse messages = 1;
+   */
+  messages: SendMessageResponse[];
+};
+
+/**
+ * Describes the message piperelay.v1.SendMessagesResponse.
+ * Use `create(SendMessagesResponseSchema)` to create a new message.
+ */
+export const SendMessagesResponseSchema: GenMessage<SendMessagesResponse> = /*@__PURE__*/
+  messageDesc(file_piperelay_v1_messages, 4);
+
+/**
  * Request of ListMessages.
  *
  * @generated from message piperelay.v1.ListMessagesRequest
@@ -227,7 +269,7 @@ export type ListMessagesRequest = Message$1<"piperelay.v1.ListMessagesRequest"> 
  * Use `create(ListMessagesRequestSchema)` to create a new message.
  */
 export const ListMessagesRequestSchema: GenMessage<ListMessagesRequest> = /*@__PURE__*/
-  messageDesc(file_piperelay_v1_messages, 3);
+  messageDesc(file_piperelay_v1_messages, 5);
 
 /**
  * Response of ListMessages.
@@ -255,7 +297,7 @@ export type ListMessagesResponse = Message$1<"piperelay.v1.ListMessagesResponse"
  * Use `create(ListMessagesResponseSchema)` to create a new message.
  */
 export const ListMessagesResponseSchema: GenMessage<ListMessagesResponse> = /*@__PURE__*/
-  messageDesc(file_piperelay_v1_messages, 4);
+  messageDesc(file_piperelay_v1_messages, 6);
 
 /**
  * Request of GetMessage.
@@ -276,7 +318,7 @@ export type GetMessageRequest = Message$1<"piperelay.v1.GetMessageRequest"> & {
  * Use `create(GetMessageRequestSchema)` to create a new message.
  */
 export const GetMessageRequestSchema: GenMessage<GetMessageRequest> = /*@__PURE__*/
-  messageDesc(file_piperelay_v1_messages, 5);
+  messageDesc(file_piperelay_v1_messages, 7);
 
 /**
  * Response of GetMessage.
@@ -297,7 +339,7 @@ export type GetMessageResponse = Message$1<"piperelay.v1.GetMessageResponse"> & 
  * Use `create(GetMessageResponseSchema)` to create a new message.
  */
 export const GetMessageResponseSchema: GenMessage<GetMessageResponse> = /*@__PURE__*/
-  messageDesc(file_piperelay_v1_messages, 6);
+  messageDesc(file_piperelay_v1_messages, 8);
 
 /**
  * Request of RetryMessage.
@@ -318,7 +360,7 @@ export type RetryMessageRequest = Message$1<"piperelay.v1.RetryMessageRequest"> 
  * Use `create(RetryMessageRequestSchema)` to create a new message.
  */
 export const RetryMessageRequestSchema: GenMessage<RetryMessageRequest> = /*@__PURE__*/
-  messageDesc(file_piperelay_v1_messages, 7);
+  messageDesc(file_piperelay_v1_messages, 9);
 
 /**
  * Response of RetryMessage.
@@ -346,14 +388,14 @@ export type RetryMessageResponse = Message$1<"piperelay.v1.RetryMessageResponse"
  * Use `create(RetryMessageResponseSchema)` to create a new message.
  */
 export const RetryMessageResponseSchema: GenMessage<RetryMessageResponse> = /*@__PURE__*/
-  messageDesc(file_piperelay_v1_messages, 8);
+  messageDesc(file_piperelay_v1_messages, 10);
 
 /**
  * Messages are the events an application sends for delivery. Every call acts
  * on the application named by `Authorization: Bearer <api_key>`.
  *
- * SendMessage is served by the ingest service; the other methods by the admin
- * service. A single-process install (`piperelay serve`) serves all of them.
+ * SendMessage and SendMessages are served by the ingest service; the other
+ * methods by the admin service. A single-process install (`piperelay serve`) serves all of them.
  *
  * @generated from service piperelay.v1.MessageService
  */
@@ -370,6 +412,20 @@ export const MessageService: GenService<{
     methodKind: "unary";
     input: typeof SendMessageRequestSchema;
     output: typeof SendMessageResponseSchema;
+  },
+  /**
+   * Accepts up to `server.max_batch_messages` events (default 100) in one
+   * call, all or none: every message is validated first, and they are
+   * committed together. Each may carry its own `idempotency_key`; the
+   * `Idempotency-Key` header is not accepted here. The response lists the
+   * messages in the order sent.
+   *
+   * @generated from rpc piperelay.v1.MessageService.SendMessages
+   */
+  sendMessages: {
+    methodKind: "unary";
+    input: typeof SendMessagesRequestSchema;
+    output: typeof SendMessagesResponseSchema;
   },
   /**
    * Lists messages, newest first, with optional filters.
