@@ -1,18 +1,28 @@
-// Load generators: SendMessage over Connect (binary or JSON) or REST, either as
+// Load generators: SendMessage over Connect (binary or JSON) or REST, or
+// SendMessages batches over Connect binary, either as
 // N clients each waiting for its answer (closed loop) or at a fixed offered
 // rate (open loop, with a cap on requests in flight).
 import { create, fromJson, type JsonValue } from "@bufbuild/protobuf";
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import { type Client, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
-import { MessageService, SendMessageRequestSchema } from "@piperelay/proto";
+import { MessageService, SendMessageRequestSchema, SendMessagesRequestSchema } from "@piperelay/proto";
 import { Agent, request } from "undici";
 import { Samples, wallNow } from "./stats.js";
 
-export type Protocol = "connect-binary" | "connect-json" | "rest";
+export type Protocol = "connect-binary" | "connect-json" | "rest" | "connect-binary-batch";
 
-/** Sends one message; resolves with the number of endpoints it was fanned out to. */
-export type Send = (eventType: string, payload: Record<string, JsonValue>) => Promise<number>;
+/** Messages per SendMessages call of the `connect-binary-batch` protocol (the server's default limit). */
+export const batchSize = 100;
+
+/** What one call accepted: messages, and the deliveries they were fanned out to. */
+export interface Sent {
+  messages: number;
+  deliveries: number;
+}
+
+/** Makes one call (one message, or a batch of them); `payload` makes each message's payload. */
+export type Send = (eventType: string, payload: () => Record<string, JsonValue>) => Promise<Sent>;
 
 export interface Sender {
   send: Send;
@@ -39,16 +49,19 @@ export function createSender(
           method: "POST",
           dispatcher: agent,
           headers: { ...headers, "content-type": "application/json" },
-          body: JSON.stringify({ event_type: eventType, payload }),
+          body: JSON.stringify({ event_type: eventType, payload: payload() }),
         });
         const text = await res.body.text();
         if (res.statusCode !== 200) throw new Error(`REST answered ${res.statusCode}: ${text.slice(0, 200)}`);
-        return Number((JSON.parse(text) as { endpoints_targeted?: number }).endpoints_targeted ?? 0);
+        const deliveries = Number(
+          (JSON.parse(text) as { endpoints_targeted?: number }).endpoints_targeted ?? 0,
+        );
+        return { messages: 1, deliveries };
       },
       close: () => agent.close(),
     };
   }
-  const binary = protocol === "connect-binary";
+  const binary = protocol !== "connect-json";
   const clients: Client<typeof MessageService>[] = Array.from({ length: binary ? connections : 1 }, () =>
     createClient(
       MessageService,
@@ -59,9 +72,18 @@ export function createSender(
   return {
     async send(eventType, payload) {
       const client = clients[next++ % clients.length] as Client<typeof MessageService>;
-      const req = create(SendMessageRequestSchema, { eventType, payload: fromJson(ValueSchema, payload) });
-      const res = await client.sendMessage(req, { headers });
-      return res.endpointsTargeted;
+      const message = () =>
+        create(SendMessageRequestSchema, { eventType, payload: fromJson(ValueSchema, payload()) });
+      if (protocol === "connect-binary-batch") {
+        const messages = Array.from({ length: batchSize }, message);
+        const res = await client.sendMessages(create(SendMessagesRequestSchema, { messages }), { headers });
+        return {
+          messages: res.messages.length,
+          deliveries: res.messages.reduce((sum, m) => sum + m.endpointsTargeted, 0),
+        };
+      }
+      const res = await client.sendMessage(message(), { headers });
+      return { messages: 1, deliveries: res.endpointsTargeted };
     },
     async close() {},
   };
@@ -93,7 +115,7 @@ export type LoadMode =
 
 export interface LoadSnapshot {
   at: number;
-  /** Messages the schedule asked for (open loop) or started (closed loop). */
+  /** Calls the schedule asked for (open loop) or started (closed loop). */
   offered: number;
   accepted: number;
   /** Deliveries the accepted messages were fanned out to. */
@@ -129,10 +151,10 @@ export function startLoad(send: Send, eventType: string, mode: LoadMode, initial
     counts.inFlight++;
     try {
       // Read the count only after the await: `counts.deliveries += await …` would lose concurrent updates.
-      const fannedOut = await send(eventType, benchPayload(sentIn));
-      counts.deliveries += fannedOut;
-      counts.accepted++;
-      byPhase.set(sentIn, (byPhase.get(sentIn) ?? 0) + 1);
+      const sent = await send(eventType, () => benchPayload(sentIn));
+      counts.deliveries += sent.deliveries;
+      counts.accepted += sent.messages;
+      byPhase.set(sentIn, (byPhase.get(sentIn) ?? 0) + sent.messages);
       rpcLatency.add(performance.now() - started);
     } catch (error) {
       counts.errors++;

@@ -1,5 +1,6 @@
-// Ingest alone: SendMessage with one subscribed endpoint, no dispatcher (the
-// jobs stay on the stream), N clients each waiting for its answer.
+// Ingest alone: SendMessage (and SendMessages, 100 messages a call) with one
+// subscribed endpoint, no dispatcher (the jobs stay on the stream), N clients
+// each waiting for its answer.
 import { createSender, type Protocol, startLoad } from "../load.js";
 import { createApplication, createEndpoints } from "../setup.js";
 import { type Stack, startStack } from "../stack.js";
@@ -72,7 +73,7 @@ export async function measureIngest(ctx: BenchContext): Promise<IngestResult> {
     // An unrecorded run first, so the first protocol measured does not pay for the JIT warming up.
     await measureIngestRun(ctx, stack, app.apiKey, "connect-binary");
     const runs: IngestRun[] = [];
-    for (const protocol of ["connect-binary", "connect-json", "rest"] as const) {
+    for (const protocol of ["connect-binary", "connect-json", "rest", "connect-binary-batch"] as const) {
       const run = await measureIngestRun(ctx, stack, app.apiKey, protocol);
       ctx.log(
         `ingest: ${protocol} ${run.acceptedPerSecond} msg/s (p99 ${run.rpc.p99} ms, errors ${run.errors}; ` +
