@@ -172,6 +172,19 @@ describe("createAttemptRecorder", () => {
     expect((await db.prisma.message.findUniqueOrThrow({ where: { id: messageId } })).status).toBe("failed");
   });
 
+  it("decides a message whose deliveries end at the same moment", async () => {
+    const record = createAttemptRecorder(db.prisma);
+    const { messageId, deliveryIds } = await message(["ep_1", "ep_2"]);
+    await Promise.all(
+      deliveryIds.map((id) =>
+        record(attempt(messageId, id, { status: "success" }, { endpointsTargeted: 2 })),
+      ),
+    );
+    expect((await db.prisma.message.findUniqueOrThrow({ where: { id: messageId } })).status).toBe(
+      "delivered",
+    );
+  });
+
   it("stores a repeated attempt number once, in one batch or later", async () => {
     const record = createAttemptRecorder(db.prisma);
     const { messageId, deliveryIds } = await message();
