@@ -1,6 +1,6 @@
 import type { Logger } from "@piperelay/core";
 import { Counter, Gauge, Histogram, type Registry } from "@piperelay/metrics";
-import type { NextState } from "./record-attempt.js";
+import type { NextState } from "./record-attempts.js";
 
 /** Why an endpoint was disabled: a run of failures (`delivery.disable_after`) or a 410 Gone. */
 export type DisableKind = "auto" | "gone";

@@ -1,5 +1,5 @@
 import type { JobDecision } from "./job-decision.js";
-import type { NextState } from "./record-attempt.js";
+import type { NextState } from "./record-attempts.js";
 import { type RetryPolicy, retryDelay } from "./retry-policy.js";
 import type { AttemptResult } from "./send-webhook.js";
 

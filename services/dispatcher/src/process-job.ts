@@ -5,14 +5,14 @@ import type { DeliveryJob } from "@piperelay/queue";
 import { decryptSecret, signatureHeaders } from "@piperelay/signing";
 import type { Dispatcher } from "undici";
 import type { BacklogParker } from "./backlog-parker.js";
-import { claimDelivery, releaseClaim } from "./claim-delivery.js";
+import { createDeliveryClaimer, releaseClaim } from "./claim-deliveries.js";
 import type { DispatcherMetrics } from "./dispatcher-metrics.js";
 import { createEndpointGate, type EndpointGate } from "./endpoint-gate.js";
 import type { EndpointHealth } from "./endpoint-health.js";
 import type { JobDecision } from "./job-decision.js";
 import { nextStep } from "./next-step.js";
 import { takeRateSlot } from "./rate-limiter.js";
-import { recordAttempt } from "./record-attempt.js";
+import { createAttemptRecorder } from "./record-attempts.js";
 import { type RetryPolicy, resolveDeliverySettings } from "./retry-policy.js";
 import { type AttemptResult, sendWebhook } from "./send-webhook.js";
 
@@ -68,6 +68,9 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
   const holdExtraMs = 30_000;
 
   const gate = options.gate ?? createEndpointGate();
+  // One of each per processor: concurrent jobs share their claim and record statements.
+  const claimDelivery = createDeliveryClaimer(prisma, { defaultTimeoutMs: options.timeoutMs, holdExtraMs });
+  const recordAttempt = createAttemptRecorder(prisma);
 
   return async (job, log) => {
     // Held-back jobs go back to JetStream before touching the database: a failing
@@ -98,7 +101,7 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
     job: DeliveryJob,
     jobLog: Logger,
   ): Promise<{ decision: JobDecision; outcome: "success" | "failure" | "none" }> {
-    const claim = await claimDelivery(prisma, job.deliveryId, options.timeoutMs, holdExtraMs);
+    const claim = await claimDelivery(job.deliveryId);
     if (claim.kind === "stale")
       return { decision: { kind: "ack", reason: "finished, deleted or not due" }, outcome: "none" };
     if (claim.kind === "busy") {
@@ -165,7 +168,7 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
       now: now(),
       jitter: random(),
     });
-    await recordAttempt(prisma, {
+    await recordAttempt({
       deliveryId: delivery.id,
       messageId: delivery.messageId,
       endpointsTargeted: delivery.endpointsTargeted,
