@@ -119,7 +119,14 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
     const log = jobLog.child({ message_id: delivery.messageId });
     const messageId = delivery.messageId;
     if (delivery.isActive && delivery.rateLimit !== null) {
-      const slot = await takeRateSlot(prisma, delivery.endpointId, delivery.rateLimit);
+      const slot = await takeRateSlot(prisma, delivery.endpointId, delivery.rateLimit).catch(
+        async (error) => {
+          // Nothing was sent: give the claim back, or the job's retry would find it busy for
+          // the claim's whole length (the timeout plus 30 s) instead of after errorRetryMs.
+          await releaseClaim(prisma, delivery.id).catch(() => {});
+          throw error;
+        },
+      );
       if (!slot.allowed) {
         // Waiting for the limit is not an attempt: give the claim back and come back when a slot frees up.
         await releaseClaim(prisma, delivery.id);

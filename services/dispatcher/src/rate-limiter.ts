@@ -32,5 +32,9 @@ export async function takeRateSlot(
     await tx.$executeRaw`
       DELETE FROM rate_slots WHERE endpoint_id = ${endpointId} AND taken_at < clock_timestamp() - interval '10 seconds'`;
     return { allowed: true };
-  });
+    // Prisma's defaults (2 s to get a connection, 5 s in all) are short when many jobs of one
+    // endpoint queue on its lock on a loaded machine; a failure here only delays the job.
+  }, transactionLimits);
 }
+
+const transactionLimits = { maxWait: 10_000, timeout: 15_000 };
