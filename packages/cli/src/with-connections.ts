@@ -25,7 +25,7 @@ export async function withPublisher<T>(
     });
     const publisher = createDeliveryPublisher({
       nc: clients.nc,
-      prisma: clients.database.prisma,
+      pool: clients.database.pool,
       names: clients.names,
     });
     return await fn(clients.database, publisher);

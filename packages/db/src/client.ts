@@ -3,6 +3,8 @@ import pg from "pg";
 import { PrismaClient } from "./gen/prisma/client.js";
 
 export type { PrismaClient };
+/** The pg pool under Prisma, for the statements sent by name (see preparedStatement). */
+export type Pool = pg.Pool;
 
 export interface Database {
   prisma: PrismaClient;

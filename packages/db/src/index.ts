@@ -1,4 +1,4 @@
-export type { Database, DatabaseOptions } from "./client.js";
+export type { Database, DatabaseOptions, Pool } from "./client.js";
 export { createDatabase } from "./client.js";
 export { isUniqueViolation, postgresErrorCode } from "./driver-error.js";
 export { ensureDatabase } from "./ensure-database.js";
@@ -6,9 +6,11 @@ export type { Application, Attempt, Delivery, Endpoint, Message, PrismaClient } 
 export { Prisma } from "./gen/prisma/client.js";
 export type { GroupCommitOptions } from "./group-commit.js";
 export { createGroupCommit } from "./group-commit.js";
-export { refreshMessageStatus } from "./message-status.js";
+export { refreshMessageStatus, refreshMessageStatuses } from "./message-status.js";
 export type { Migration, MigrationStatus } from "./migrate.js";
 export { defaultMigrationsDir, migrateDown, migrateUp, migrationStatus, readMigrations } from "./migrate.js";
 export type { StoredRetryPolicy } from "./retry-policy-column.js";
+export type { Sql } from "./prepared-statement.js";
+export { inTransaction, preparedStatement } from "./prepared-statement.js";
 export { readStoredRetryPolicy, retryPolicyColumn } from "./retry-policy-column.js";
 export { isDatabaseUnavailable } from "./unavailable.js";

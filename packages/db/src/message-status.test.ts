@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSeededDatabase, type SeededDatabase } from "../../../test/support/seeded-database.js";
-import { refreshMessageStatus } from "./message-status.js";
+import { refreshMessageStatus, refreshMessageStatuses } from "./message-status.js";
+import { inTransaction } from "./prepared-statement.js";
 
 let db: SeededDatabase;
 
@@ -50,5 +51,29 @@ describe("refreshMessageStatus", () => {
     await db.prisma.delivery.update({ where: { id: b }, data: { status: "success" } });
     await refreshMessageStatus(db.prisma, "msg_mixed");
     expect((await db.prisma.message.findUniqueOrThrow({ where: { id: "msg_mixed" } })).status).toBe("failed");
+  });
+
+  it("refreshes many messages per transaction, in any order, without deadlocks or lost updates", async () => {
+    const first = await messageWithDeliveries("msg_many_a", 10);
+    const second = await messageWithDeliveries("msg_many_b", 10);
+    // Each transaction ends one delivery of each message and refreshes both, naming them in
+    // either order.
+    await Promise.all(
+      first.map((a, i) =>
+        inTransaction(db.pool, async (client) => {
+          await client.query("UPDATE deliveries SET status = 'success' WHERE id = ANY($1::text[])", [
+            [a, second[i]],
+          ]);
+          await refreshMessageStatuses(
+            client,
+            i % 2 === 0 ? ["msg_many_a", "msg_many_b"] : ["msg_many_b", "msg_many_a"],
+          );
+        }),
+      ),
+    );
+    const messages = await db.prisma.message.findMany({
+      where: { id: { in: ["msg_many_a", "msg_many_b"] } },
+    });
+    expect(messages.map((m) => m.status)).toEqual(["delivered", "delivered"]);
   });
 });

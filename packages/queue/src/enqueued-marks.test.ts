@@ -24,7 +24,7 @@ describe("createEnqueuedMarker", () => {
   it("marks every delivery of many concurrent calls, batching them into few statements", async () => {
     const ids = Array.from({ length: 60 }, (_, i) => `dlv_many_${i}`);
     await deliveries(ids);
-    const mark = createEnqueuedMarker(db.prisma, 25);
+    const mark = createEnqueuedMarker(db.pool, 25);
     await Promise.all(ids.map((deliveryId) => mark([{ deliveryId, attempt: 1 }])));
     expect(await db.prisma.delivery.count({ where: { id: { in: ids }, enqueuedAt: { not: null } } })).toBe(
       60,
@@ -34,7 +34,7 @@ describe("createEnqueuedMarker", () => {
   it("leaves alone a delivery attempted since, or not due yet", async () => {
     await deliveries(["dlv_attempted"], { attemptCount: 1 });
     await deliveries(["dlv_later"], { nextRetryAt: new Date(Date.now() + 60_000) });
-    const mark = createEnqueuedMarker(db.prisma);
+    const mark = createEnqueuedMarker(db.pool);
     await mark([
       { deliveryId: "dlv_attempted", attempt: 1 },
       { deliveryId: "dlv_later", attempt: 1 },
@@ -44,7 +44,7 @@ describe("createEnqueuedMarker", () => {
   });
 
   it("rejects the calls of a failed statement and keeps serving later ones", async () => {
-    const mark = createEnqueuedMarker(db.prisma);
+    const mark = createEnqueuedMarker(db.pool);
     // An attempt number that overflows int makes the statement fail.
     await expect(mark([{ deliveryId: "dlv_x", attempt: 2 ** 40 }])).rejects.toThrow();
     await deliveries(["dlv_after"]);

@@ -1,6 +1,6 @@
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import { headers, type NatsConnection } from "@nats-io/transport-node";
-import type { PrismaClient } from "@piperelay/db";
+import type { Pool } from "@piperelay/db";
 import {
   context,
   defaultTracer,
@@ -45,7 +45,8 @@ export interface DeliveryPublisher {
 
 export interface DeliveryPublisherOptions {
   nc: NatsConnection;
-  prisma: PrismaClient;
+  /** Where the published deliveries are marked enqueued. */
+  pool: Pool;
   names: QueueNames;
   /** Called once per failed batch, e.g. to log it. */
   onPublishError?: (error: unknown, count: number) => void;
@@ -57,9 +58,9 @@ export interface DeliveryPublisherOptions {
 
 export function createDeliveryPublisher(options: DeliveryPublisherOptions): DeliveryPublisher {
   const js: JetStreamClient = jetstream(options.nc, { timeout: options.publishTimeoutMs ?? 5000 });
-  const { prisma, names } = options;
+  const { names } = options;
   const tracer = options.tracer ?? defaultTracer();
-  const markEnqueued = createEnqueuedMarker(prisma);
+  const markEnqueued = createEnqueuedMarker(options.pool);
   const subjectTemplate = `${names.subjectRoot}.{application_id}.{endpoint_id}`;
 
   /** One job, in a PRODUCER span whose context travels in the message's headers. */

@@ -16,7 +16,7 @@ export const adminComponent: ComponentFactory = async ({ config, logger, clients
   await prepareQueue(database.prisma, nc, names, { deliveryTimeoutMs: config.delivery.timeout });
   const onPublishError = (err: unknown) =>
     logger.warn({ err }, "could not publish requeued deliveries; the outbox relay will publish them");
-  const publisher = createDeliveryPublisher({ nc, prisma: database.prisma, names, onPublishError });
+  const publisher = createDeliveryPublisher({ nc, pool: database.pool, names, onPublishError });
   const buildDir = config.dashboard.enabled ? findDashboardBuild() : undefined;
   if (config.dashboard.enabled && buildDir === undefined) {
     logger.warn({ path: config.dashboard.path }, "the dashboard is not built (web/dist); run npm run build");

@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@piperelay/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countingPool } from "../../../test/support/counting-pool.js";
 import { createSeededDatabase, type SeededDatabase } from "../../../test/support/seeded-database.js";
 import { type ClaimResult, claimDeliveries, createDeliveryClaimer } from "./claim-deliveries.js";
 
@@ -59,28 +60,13 @@ async function heldForMs(id: string): Promise<number> {
   return row.lockedUntil!.getTime() - Date.now();
 }
 
-/** The client, counting the raw queries sent through it. */
-function counting(prisma: PrismaClient): { prisma: PrismaClient; queries: () => number } {
-  let n = 0;
-  const proxy = new Proxy(prisma, {
-    get(target, key, receiver) {
-      if (key !== "$queryRaw") return Reflect.get(target, key, receiver);
-      return (...args: Parameters<PrismaClient["$queryRaw"]>) => {
-        n++;
-        return target.$queryRaw(...args);
-      };
-    },
-  });
-  return { prisma: proxy, queries: () => n };
-}
-
 const kinds = (results: readonly ClaimResult[]) => results.map((r) => r.kind);
 
 describe("claimDeliveries", () => {
   it("claims due deliveries with what their attempts need, in the order asked", async () => {
     const a = await delivery();
     const b = await delivery({ endpointId: "ep_2" });
-    const results = await claimDeliveries(db.prisma, [b, a], settings);
+    const results = await claimDeliveries(db.pool, [b, a], settings);
     expect(kinds(results)).toEqual(["claimed", "claimed"]);
     const [first, second] = results.map((r) => (r.kind === "claimed" ? r.delivery : undefined));
     expect(first).toMatchObject({ id: b, messageId: "msg_2", endpointId: "ep_2", applicationId: "app_2" });
@@ -104,7 +90,7 @@ describe("claimDeliveries", () => {
     const own = await delivery({ endpointId: "ep_slow" });
     const app = await delivery({ endpointId: "ep_1" });
     const none = await delivery({ endpointId: "ep_2" });
-    expect(kinds(await claimDeliveries(db.prisma, [own, app, none], settings))).toEqual([
+    expect(kinds(await claimDeliveries(db.pool, [own, app, none], settings))).toEqual([
       "claimed",
       "claimed",
       "claimed",
@@ -120,7 +106,7 @@ describe("claimDeliveries", () => {
   it("claims an id given twice once: its other jobs are told it is busy", async () => {
     const id = await delivery();
     const other = await delivery();
-    const results = await claimDeliveries(db.prisma, [id, other, id, id], settings);
+    const results = await claimDeliveries(db.pool, [id, other, id, id], settings);
     expect(kinds(results)).toEqual(["claimed", "claimed", "busy", "busy"]);
     expect(results[2]).toEqual({ kind: "busy", retryInMs: 5000 });
   });
@@ -131,7 +117,7 @@ describe("claimDeliveries", () => {
     const soon = await delivery({ status: "retrying", nextRetryAt: new Date(Date.now() + 1000) });
     const held = await delivery({ lockedUntil: new Date(Date.now() + 3000) });
     const lapsed = await delivery({ lockedUntil: new Date(Date.now() - 1000) });
-    const results = await claimDeliveries(db.prisma, [done, later, "dlv_gone", held, soon, lapsed], settings);
+    const results = await claimDeliveries(db.pool, [done, later, "dlv_gone", held, soon, lapsed], settings);
     expect(kinds(results)).toEqual(["stale", "stale", "stale", "busy", "claimed", "claimed"]);
     const busy = results[3] as Extract<ClaimResult, { kind: "busy" }>;
     expect(busy.retryInMs).toBeGreaterThan(1000);
@@ -142,8 +128,8 @@ describe("claimDeliveries", () => {
 describe("createDeliveryClaimer", () => {
   it("claims many concurrent jobs in a few statements, each delivery once", async () => {
     const ids = await Promise.all(Array.from({ length: 40 }, () => delivery()));
-    const { prisma, queries } = counting(db.prisma);
-    const claim = createDeliveryClaimer(prisma, settings);
+    const { pool, statements: queries } = countingPool(db.pool);
+    const claim = createDeliveryClaimer(pool, settings);
     // Every delivery asked for twice, as duplicate jobs would.
     const results = await Promise.all([...ids, ...ids].map((id) => claim(id)));
     const claimed = results.flatMap((r) => (r.kind === "claimed" ? [r.delivery.id] : []));
@@ -156,7 +142,7 @@ describe("createDeliveryClaimer", () => {
 
   it("sends a claim at once when nothing else is running", async () => {
     const id = await delivery();
-    const claim = createDeliveryClaimer(db.prisma, settings);
+    const claim = createDeliveryClaimer(db.pool, settings);
     expect((await claim(id)).kind).toBe("claimed");
     expect(await claim(id)).toMatchObject({ kind: "busy" });
   });

@@ -1,6 +1,8 @@
 import {
   createGroupCommit,
+  type Pool,
   type PrismaClient,
+  preparedStatement,
   readStoredRetryPolicy,
   type StoredRetryPolicy,
 } from "@piperelay/db";
@@ -81,36 +83,20 @@ const dueSlackSeconds = 2;
  * told it is busy, as a job arriving a moment later would be.
  */
 export async function claimDeliveries(
-  prisma: PrismaClient,
+  pool: Pool,
   deliveryIds: readonly string[],
   settings: ClaimSettings,
 ): Promise<ClaimResult[]> {
   const ids = [...new Set(deliveryIds)];
-  // Rows are locked in id order, as the backlog parker and the enqueued marks lock them:
-  // two statements taking many of the same rows in different orders would deadlock.
-  const rows = await prisma.$queryRaw<ClaimedRow[]>`
-    UPDATE deliveries AS d
-    SET locked_until = now() + make_interval(secs => (COALESCE(
-          (e.retry_policy->>'timeout_ms')::float8, (a.retry_policy->>'timeout_ms')::float8, ${settings.defaultTimeoutMs}::float8
-        ) + ${settings.holdExtraMs}::float8) / 1000)
-    FROM (
-      SELECT c.id FROM deliveries AS c
-      WHERE c.id = ANY(${ids}::text[])
-        AND c.status IN ('pending', 'retrying')
-        AND (c.next_retry_at IS NULL OR c.next_retry_at <= now() + make_interval(secs => ${dueSlackSeconds}))
-        AND (c.locked_until IS NULL OR c.locked_until < now())
-      ORDER BY c.id
-      FOR NO KEY UPDATE OF c
-    ) AS claimable, endpoints AS e, messages AS m, applications AS a
-    WHERE d.id = claimable.id
-      AND e.id = d.endpoint_id AND m.id = d.message_id AND a.id = d.application_id
-    RETURNING d.id, d.message_id, d.endpoint_id, d.application_id, d.attempt_count, d.round_attempts,
-              e.url, e.secret, CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS previous_secret, e.is_active, e.rate_limit, e.failing_since,
-              e.circuit_open_until IS NOT NULL AS circuit_open, m.payload, m.endpoints_targeted,
-              a.retry_policy AS application_retry_policy, e.retry_policy AS endpoint_retry_policy`;
+  const rows = await claimStatement(pool, [
+    ids,
+    settings.defaultTimeoutMs,
+    settings.holdExtraMs,
+    dueSlackSeconds,
+  ]);
   const claimed = new Map(rows.map((row) => [row.id, row]));
   const unclaimed = ids.filter((id) => !claimed.has(id));
-  const busyMs = unclaimed.length > 0 ? await whyNotClaimed(prisma, unclaimed) : new Map<string, number>();
+  const busyMs = unclaimed.length > 0 ? await whyNotClaimed(pool, unclaimed) : new Map<string, number>();
   const handedOut = new Set<string>();
   return deliveryIds.map((id): ClaimResult => {
     const row = claimed.get(id);
@@ -132,13 +118,13 @@ export async function claimDeliveries(
  * many concurrent jobs, and an idle dispatcher adds no delay.
  */
 export function createDeliveryClaimer(
-  prisma: PrismaClient,
+  pool: Pool,
   settings: ClaimSettings,
 ): (deliveryId: string) => Promise<ClaimResult> {
   return createGroupCommit<string, ClaimResult>({
     // A failed batch (a deadlock with another writer, say) is tried again id by id.
     isolateFailures: true,
-    run: (ids) => claimDeliveries(prisma, ids, settings),
+    run: (ids) => claimDeliveries(pool, ids, settings),
   });
 }
 
@@ -148,18 +134,11 @@ export async function releaseClaim(prisma: PrismaClient, deliveryId: string): Pr
 }
 
 /** For each id still outstanding and due, how long its current claim lasts; missing ids are stale. */
-async function whyNotClaimed(
-  prisma: PrismaClient,
-  deliveryIds: readonly string[],
-): Promise<Map<string, number>> {
+async function whyNotClaimed(pool: Pool, deliveryIds: readonly string[]): Promise<Map<string, number>> {
   // Anything still outstanding and due counts as busy, even if its claim lapsed a moment
   // ago: dropping the job then would strand the delivery. Only finished, deleted or
   // not-yet-due deliveries make a job stale.
-  const rows = await prisma.$queryRaw<{ id: string; busy_ms: number }[]>`
-    SELECT id, GREATEST(COALESCE((extract(epoch FROM locked_until - now()) * 1000)::int, 0), 0) AS busy_ms
-    FROM deliveries
-    WHERE id = ANY(${deliveryIds}::text[]) AND status IN ('pending', 'retrying')
-      AND (next_retry_at IS NULL OR next_retry_at <= now() + make_interval(secs => ${dueSlackSeconds}))`;
+  const rows = await busyStatement(pool, [deliveryIds, dueSlackSeconds]);
   return new Map(rows.map((row) => [row.id, row.busy_ms]));
 }
 
@@ -188,3 +167,37 @@ function toDelivery(row: ClaimedRow): ClaimedDelivery {
     endpointRetryPolicy: readStoredRetryPolicy(row.endpoint_retry_policy),
   };
 }
+
+// Rows are locked in id order, as the backlog parker and the enqueued marks lock them: two
+// statements taking many of the same rows in different orders would deadlock.
+const claimStatement = preparedStatement<ClaimedRow>(
+  "dispatcher.claim-deliveries",
+  `UPDATE deliveries AS d
+   SET locked_until = now() + make_interval(secs => (COALESCE(
+         (e.retry_policy->>'timeout_ms')::float8, (a.retry_policy->>'timeout_ms')::float8, $2::float8
+       ) + $3::float8) / 1000)
+   FROM (
+     SELECT c.id FROM deliveries AS c
+     WHERE c.id = ANY($1::text[])
+       AND c.status IN ('pending', 'retrying')
+       AND (c.next_retry_at IS NULL OR c.next_retry_at <= now() + make_interval(secs => $4::int))
+       AND (c.locked_until IS NULL OR c.locked_until < now())
+     ORDER BY c.id
+     FOR NO KEY UPDATE OF c
+   ) AS claimable, endpoints AS e, messages AS m, applications AS a
+   WHERE d.id = claimable.id
+     AND e.id = d.endpoint_id AND m.id = d.message_id AND a.id = d.application_id
+   RETURNING d.id, d.message_id, d.endpoint_id, d.application_id, d.attempt_count, d.round_attempts,
+             e.url, e.secret, CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS previous_secret,
+             e.is_active, e.rate_limit, e.failing_since, e.circuit_open_until IS NOT NULL AS circuit_open,
+             m.payload, m.endpoints_targeted,
+             a.retry_policy AS application_retry_policy, e.retry_policy AS endpoint_retry_policy`,
+);
+
+const busyStatement = preparedStatement<{ id: string; busy_ms: number }>(
+  "dispatcher.claims-busy",
+  `SELECT id, GREATEST(COALESCE((extract(epoch FROM locked_until - now()) * 1000)::int, 0), 0) AS busy_ms
+   FROM deliveries
+   WHERE id = ANY($1::text[]) AND status IN ('pending', 'retrying')
+     AND (next_retry_at IS NULL OR next_retry_at <= now() + make_interval(secs => $2::int))`,
+);

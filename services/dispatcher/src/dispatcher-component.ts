@@ -6,6 +6,7 @@ import { createDispatcher } from "./dispatcher.js";
 export const dispatcherComponent: ComponentFactory = ({ config, logger, clients, metrics }) => {
   const dispatcher = createDispatcher({
     prisma: clients.database.prisma,
+    pool: clients.database.pool,
     nc: clients.nc,
     names: clients.names,
     logger,

@@ -1,5 +1,5 @@
 import type { Logger } from "@piperelay/core";
-import type { PrismaClient } from "@piperelay/db";
+import type { Pool, PrismaClient } from "@piperelay/db";
 import { type EgressPolicy, guardedLookup } from "@piperelay/egress";
 import type { Registry } from "@piperelay/metrics";
 import {
@@ -24,6 +24,8 @@ import type { RetryPolicy } from "./retry-policy.js";
 
 export interface DispatcherOptions {
   prisma: PrismaClient;
+  /** The pool under `prisma`, for the hot path's statements sent by name. */
+  pool: Pool;
   nc: NatsConnection;
   names: QueueNames;
   logger: Logger;
@@ -65,7 +67,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   });
   const publisher = createDeliveryPublisher({
     nc,
-    prisma,
+    pool: options.pool,
     names,
     onPublishError: (err, count) => logger.warn({ err, count }, "outbox relay could not publish; will retry"),
   });
@@ -100,6 +102,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     : undefined;
   const process = createJobProcessor({
     prisma,
+    pool: options.pool,
     policy: options.policy,
     timeoutMs: options.timeoutMs,
     nakMaxDelayMs: options.nakMaxDelayMs,

@@ -1,5 +1,5 @@
 import { type Logger, version } from "@piperelay/core";
-import type { PrismaClient } from "@piperelay/db";
+import type { Pool, PrismaClient } from "@piperelay/db";
 import { type EgressPolicy, targetUrlProblem } from "@piperelay/egress";
 import type { DeliveryJob } from "@piperelay/queue";
 import { decryptSecret, signatureHeaders } from "@piperelay/signing";
@@ -18,6 +18,8 @@ import { type AttemptResult, sendWebhook } from "./send-webhook.js";
 
 export interface JobProcessorOptions {
   prisma: PrismaClient;
+  /** The pool under `prisma`: claims and records go by name (see preparedStatement). */
+  pool: Pool;
   /** The server's retry settings; applications and endpoints may override them. */
   policy: RetryPolicy;
   timeoutMs: number;
@@ -69,8 +71,11 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
 
   const gate = options.gate ?? createEndpointGate();
   // One of each per processor: concurrent jobs share their claim and record statements.
-  const claimDelivery = createDeliveryClaimer(prisma, { defaultTimeoutMs: options.timeoutMs, holdExtraMs });
-  const recordAttempt = createAttemptRecorder(prisma);
+  const claimDelivery = createDeliveryClaimer(options.pool, {
+    defaultTimeoutMs: options.timeoutMs,
+    holdExtraMs,
+  });
+  const recordAttempt = createAttemptRecorder(options.pool);
 
   return async (job, log) => {
     // Held-back jobs go back to JetStream before touching the database: a failing

@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@piperelay/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countingPool } from "../../../test/support/counting-pool.js";
 import { createSeededDatabase, type SeededDatabase } from "../../../test/support/seeded-database.js";
 import { type AttemptRecord, createAttemptRecorder, type NextState } from "./record-attempts.js";
 
@@ -64,27 +65,12 @@ function attempt(
   };
 }
 
-/** The client, counting the raw statements sent through it. */
-function counting(prisma: PrismaClient): { prisma: PrismaClient; statements: () => number } {
-  let n = 0;
-  const proxy = new Proxy(prisma, {
-    get(target, key, receiver) {
-      if (key !== "$executeRaw") return Reflect.get(target, key, receiver);
-      return (...args: Parameters<PrismaClient["$executeRaw"]>) => {
-        n++;
-        return target.$executeRaw(...args);
-      };
-    },
-  });
-  return { prisma: proxy, statements: () => n };
-}
-
 const retryAt = new Date(Date.now() + 5000);
 
 describe("createAttemptRecorder", () => {
   it("stores concurrent attempts with mixed outcomes in a few statements", async () => {
-    const { prisma, statements } = counting(db.prisma);
-    const record = createAttemptRecorder(prisma);
+    const { pool, statements } = countingPool(db.pool);
+    const record = createAttemptRecorder(pool);
     const delivered = await message();
     const failed = await message();
     const nakked = await message();
@@ -163,7 +149,7 @@ describe("createAttemptRecorder", () => {
   });
 
   it("decides a message of several deliveries from all of them", async () => {
-    const record = createAttemptRecorder(db.prisma);
+    const record = createAttemptRecorder(db.pool);
     const { messageId, deliveryIds } = await message(["ep_1", "ep_2"]);
     const [first, second] = deliveryIds as [string, string];
     await record(attempt(messageId, first, { status: "success" }, { endpointsTargeted: 2 }));
@@ -173,7 +159,7 @@ describe("createAttemptRecorder", () => {
   });
 
   it("decides a message whose deliveries end at the same moment", async () => {
-    const record = createAttemptRecorder(db.prisma);
+    const record = createAttemptRecorder(db.pool);
     const { messageId, deliveryIds } = await message(["ep_1", "ep_2"]);
     await Promise.all(
       deliveryIds.map((id) =>
@@ -186,7 +172,7 @@ describe("createAttemptRecorder", () => {
   });
 
   it("stores a repeated attempt number once, in one batch or later", async () => {
-    const record = createAttemptRecorder(db.prisma);
+    const record = createAttemptRecorder(db.pool);
     const { messageId, deliveryIds } = await message();
     const id = deliveryIds[0]!;
     const retry: NextState = { status: "retrying", nextRetryAt: retryAt, parked: false };
@@ -203,7 +189,7 @@ describe("createAttemptRecorder", () => {
   });
 
   it("fails only the attempt whose delivery is gone, not those batched with it", async () => {
-    const record = createAttemptRecorder(db.prisma);
+    const record = createAttemptRecorder(db.pool);
     const kept = await Promise.all([message(), message(), message()]);
     const results = await Promise.allSettled([
       ...kept.map((m) => record(attempt(m.messageId, m.deliveryIds[0]!, { status: "success" }))),

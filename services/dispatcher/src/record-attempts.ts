@@ -1,4 +1,11 @@
-import { createGroupCommit, type PrismaClient, refreshMessageStatus } from "@piperelay/db";
+import {
+  createGroupCommit,
+  inTransaction,
+  type Pool,
+  preparedStatement,
+  refreshMessageStatuses,
+  type Sql,
+} from "@piperelay/db";
 
 import {
   ATTR_HTTP_RESPONSE_STATUS_CODE,
@@ -12,8 +19,6 @@ import {
   type Tracer,
 } from "@piperelay/telemetry";
 import type { AttemptResult } from "./send-webhook.js";
-
-type Executor = Pick<PrismaClient, "$executeRaw">;
 
 /** Where the delivery goes after an attempt. */
 export type NextState =
@@ -52,22 +57,35 @@ export interface AttemptRecorderOptions {
  *
  * Most attempts need no transaction: a retry leaves the message `pending`
  * (the delivery was outstanding and still is), and the end of a message's
- * only delivery decides its status outright. Those asked for while such a
- * statement runs go together in the next one: under load, one statement and
- * one commit serve many jobs. Only the end of one of several deliveries needs
- * the locking transaction of refreshMessageStatus, one attempt at a time.
+ * only delivery decides its status outright. The end of one of several
+ * deliveries needs the locking transaction of refreshMessageStatuses. Either
+ * way, attempts asked for while such a write runs go together in the next
+ * one: under load, one statement (or transaction) and one commit serve many
+ * jobs.
  */
-export function createAttemptRecorder(
-  prisma: PrismaClient,
-  options: AttemptRecorderOptions = {},
-): AttemptRecorder {
+export function createAttemptRecorder(pool: Pool, options: AttemptRecorderOptions = {}): AttemptRecorder {
   const tracer = options.tracer ?? defaultTracer();
+  const maxBatch = options.maxBatch ?? 500;
   const writeTogether = createGroupCommit<AttemptWrite, void>({
-    maxBatch: options.maxBatch ?? 500,
+    maxBatch,
     // An attempt of a delivery deleted meanwhile (its foreign key gone) fails alone.
     isolateFailures: true,
     async run(writes) {
-      await writeAttempts(prisma, writes);
+      await writeAttempts(pool, writes);
+      return writes.map(() => undefined);
+    },
+  });
+  const finishTogether = createGroupCommit<AttemptWrite, void>({
+    maxBatch,
+    isolateFailures: true,
+    async run(writes) {
+      await inTransaction(pool, async (client) => {
+        await writeAttempts(client, writes);
+        await refreshMessageStatuses(
+          client,
+          writes.map((w) => w.record.messageId),
+        );
+      });
       return writes.map(() => undefined);
     },
   });
@@ -93,10 +111,7 @@ export function createAttemptRecorder(
       } else if (record.endpointsTargeted === 1) {
         await writeTogether({ record, messageStatus: next.status === "success" ? "delivered" : "failed" });
       } else {
-        await prisma.$transaction(async (tx) => {
-          await writeAttempts(tx, [{ record, messageStatus: null }]);
-          await refreshMessageStatus(tx, record.messageId);
-        });
+        await finishTogether({ record, messageStatus: null });
       }
     });
   };
@@ -109,20 +124,37 @@ interface AttemptWrite {
 }
 
 /** Stores attempts and their deliveries' new states, and sets the messages' statuses given, in one statement. */
-async function writeAttempts(db: Executor, writes: readonly AttemptWrite[]): Promise<void> {
+async function writeAttempts(db: Sql, writes: readonly AttemptWrite[]): Promise<void> {
   const records = writes.map((w) => w.record);
-  // Delivery rows are locked in id order, as the backlog parker locks them: two statements
-  // taking many of the same rows in different orders would deadlock.
-  await db.$executeRaw`
-    WITH input AS (
+  await recordStatement(db, [
+    records.map((r) => r.deliveryId),
+    records.map((r) => r.attemptNumber),
+    records.map((r) => r.roundAttempts),
+    records.map((r) => r.result.statusCode),
+    records.map((r) => r.result.responseBody),
+    records.map((r) => r.result.latencyMs),
+    records.map((r) => r.result.error),
+    records.map((r) => r.next.status),
+    records.map((r) => (r.next.status === "retrying" ? r.next.nextRetryAt.toISOString() : null)),
+    records.map((r) => r.next.status === "retrying" && !r.next.parked),
+    records.map((r) => r.messageId),
+    writes.map((w) => w.messageStatus),
+  ]);
+}
+
+// Delivery rows are locked in id order, as the backlog parker locks them: two statements
+// taking many of the same rows in different orders would deadlock.
+const recordStatement = preparedStatement(
+  "dispatcher.record-attempts",
+  `WITH input AS (
       SELECT * FROM unnest(
-        ${records.map((r) => r.deliveryId)}::text[], ${records.map((r) => r.attemptNumber)}::int[],
-        ${records.map((r) => r.roundAttempts)}::int[], ${records.map((r) => r.result.statusCode)}::int[],
-        ${records.map((r) => r.result.responseBody)}::text[], ${records.map((r) => r.result.latencyMs)}::int[],
-        ${records.map((r) => r.result.error)}::text[], ${records.map((r) => r.next.status)}::text[],
-        ${records.map((r) => (r.next.status === "retrying" ? r.next.nextRetryAt.toISOString() : null))}::timestamptz[],
-        ${records.map((r) => r.next.status === "retrying" && !r.next.parked)}::bool[],
-        ${records.map((r) => r.messageId)}::text[], ${writes.map((w) => w.messageStatus)}::text[]
+        $1::text[], $2::int[],
+        $3::int[], $4::int[],
+        $5::text[], $6::int[],
+        $7::text[], $8::text[],
+        $9::timestamptz[],
+        $10::bool[],
+        $11::text[], $12::text[]
       ) AS i(delivery_id, attempt_number, round_attempts, status_code, response_body, latency_ms, error,
              status, next_retry_at, keep_enqueued, message_id, message_status)
     ), locked AS (
@@ -151,5 +183,5 @@ async function writeAttempts(db: Executor, writes: readonly AttemptWrite[]): Pro
     )
     UPDATE messages AS m SET status = i.message_status
     FROM input AS i
-    WHERE m.id = i.message_id AND i.message_status IS NOT NULL`;
-}
+    WHERE m.id = i.message_id AND i.message_status IS NOT NULL`,
+);

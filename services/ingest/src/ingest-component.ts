@@ -11,12 +11,12 @@ export const ingestComponent: ComponentFactory = async ({ config, logger, client
   await prepareQueue(database.prisma, nc, names, { deliveryTimeoutMs: config.delivery.timeout });
   const onPublishError = (err: unknown) =>
     logger.warn({ err }, "could not publish deliveries; the outbox relay will publish them");
-  const publisher = createDeliveryPublisher({ nc, prisma: database.prisma, names, onPublishError });
+  const publisher = createDeliveryPublisher({ nc, pool: database.pool, names, onPublishError });
   return {
     name: "ingest",
     parts: createIngestParts({
       prisma: database.prisma,
-      writeMessage: createMessageWriter(database.prisma),
+      writeMessage: createMessageWriter(database.pool),
       publisher,
       maxPayloadBytes: config.server.max_payload_size,
       maxBatchMessages: config.server.max_batch_messages,

@@ -1,5 +1,5 @@
 import { patternsMatching } from "@piperelay/core";
-import type { PrismaClient } from "@piperelay/db";
+import { type Pool, preparedStatement } from "@piperelay/db";
 
 /** An event to find subscribers for. */
 export interface EventToMatch {
@@ -12,10 +12,7 @@ export interface EventToMatch {
  * query for all of them: an application may have thousands of endpoints, so
  * the matching runs in the database (GIN index on `event_types`).
  */
-export async function matchEndpoints(
-  prisma: PrismaClient,
-  events: readonly EventToMatch[],
-): Promise<string[][]> {
+export async function matchEndpoints(pool: Pool, events: readonly EventToMatch[]): Promise<string[][]> {
   // Events of one batch often share application and type: each distinct pair is matched once.
   const keys = new Map<string, number>();
   const distinct: EventToMatch[] = [];
@@ -28,19 +25,24 @@ export async function matchEndpoints(
     }
     return slot;
   });
-  const rows = await prisma.$queryRaw<{ slot: number; id: string }[]>`
-    SELECT (k.ord - 1)::int AS slot, e.id
-    FROM unnest(${distinct.map((e) => e.applicationId)}::text[],
-                ${distinct.map((e) => JSON.stringify(patternsMatching(e.eventType)))}::text[])
-      WITH ORDINALITY AS k(application_id, patterns, ord)
-    CROSS JOIN LATERAL (
-      SELECT id FROM endpoints
-      WHERE application_id = k.application_id AND is_active
-        AND (cardinality(event_types) = 0
-             OR event_types && ARRAY(SELECT jsonb_array_elements_text(k.patterns::jsonb)))
-    ) AS e
-    ORDER BY k.ord, e.id`;
+  const rows = await matchStatement(pool, [
+    distinct.map((e) => e.applicationId),
+    distinct.map((e) => JSON.stringify(patternsMatching(e.eventType))),
+  ]);
   const matched: string[][] = distinct.map(() => []);
   for (const row of rows) matched[row.slot]?.push(row.id);
   return slots.map((slot) => matched[slot] as string[]);
 }
+
+const matchStatement = preparedStatement<{ slot: number; id: string }>(
+  "ingest.match-endpoints",
+  `SELECT (k.ord - 1)::int AS slot, e.id
+   FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(application_id, patterns, ord)
+   CROSS JOIN LATERAL (
+     SELECT id FROM endpoints
+     WHERE application_id = k.application_id AND is_active
+       AND (cardinality(event_types) = 0
+            OR event_types && ARRAY(SELECT jsonb_array_elements_text(k.patterns::jsonb)))
+   ) AS e
+   ORDER BY k.ord, e.id`,
+);

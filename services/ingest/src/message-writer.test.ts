@@ -4,7 +4,7 @@ import { createMessageWriter, type NewMessage, type WrittenMessage } from "./mes
 
 /** A writer of one message per request. */
 function singleWriter() {
-  const write = createMessageWriter(db.prisma);
+  const write = createMessageWriter(db.pool);
   return async (message: NewMessage): Promise<WrittenMessage> => {
     const [written] = await write([message]);
     if (!written) throw new Error("no result");
@@ -109,7 +109,7 @@ describe("createMessageWriter", () => {
   });
 
   it("stores a request's messages all together or not at all", async () => {
-    const write = createMessageWriter(db.prisma);
+    const write = createMessageWriter(db.pool);
     const before = await db.prisma.message.count();
     // The first two requests go at once; the next two wait and are written in one statement.
     const [, , good, bad] = await Promise.allSettled([

@@ -1,5 +1,5 @@
 import { newId } from "@piperelay/core";
-import { createGroupCommit, type PrismaClient } from "@piperelay/db";
+import { createGroupCommit, type Pool } from "@piperelay/db";
 import type { QueuedDelivery } from "@piperelay/queue";
 import { matchEndpoints } from "./match-endpoints.js";
 import { type MessageRecord, storeMessages } from "./store-messages.js";
@@ -33,7 +33,7 @@ export interface MessageWriterOptions {
  * always go in the same statement, so they are committed together when its
  * promise resolves.
  */
-export function createMessageWriter(prisma: PrismaClient, options: MessageWriterOptions = {}): MessageWriter {
+export function createMessageWriter(pool: Pool, options: MessageWriterOptions = {}): MessageWriter {
   return createGroupCommit<readonly NewMessage[], WrittenMessage[]>({
     maxBatch: options.maxBatch ?? 500,
     weight: (messages) => messages.length,
@@ -51,7 +51,7 @@ export function createMessageWriter(prisma: PrismaClient, options: MessageWriter
 
   async function writeTogether(batch: readonly NewMessage[]): Promise<WrittenMessage[]> {
     const targets = await matchEndpoints(
-      prisma,
+      pool,
       batch.map((m) => ({ applicationId: m.applicationId, eventType: m.message.eventType })),
     );
     const timestamp = new Date();
@@ -69,7 +69,7 @@ export function createMessageWriter(prisma: PrismaClient, options: MessageWriter
         deliveries: endpointIds.map((endpointId) => ({ id: newId("dlv"), endpointId })),
       };
     });
-    const stored = await storeMessages(prisma, records);
+    const stored = await storeMessages(pool, records);
     return records.map((record): WrittenMessage => {
       if (!stored.has(record.id)) return { stored: false };
       return {

@@ -31,7 +31,7 @@ function record(id: string, overrides: Partial<MessageRecord> = {}): MessageReco
 
 describe("storeMessages", () => {
   it("stores each message with one due delivery per endpoint", async () => {
-    const stored = await storeMessages(db.prisma, [
+    const stored = await storeMessages(db.pool, [
       record("msg_a", { traceContext: "00-abc-def-01" }),
       record("msg_c", {
         timestamp: new Date("2026-12-04T11:00:00.123Z"),
@@ -67,16 +67,16 @@ describe("storeMessages", () => {
         { id: "dlv_x", endpointId: "ep_gone" },
       ],
     });
-    await expect(storeMessages(db.prisma, [record("msg_fine"), broken])).rejects.toThrow();
+    await expect(storeMessages(db.pool, [record("msg_fine"), broken])).rejects.toThrow();
     expect(await db.prisma.message.count({ where: { id: { in: ["msg_b", "msg_fine"] } } })).toBe(0);
     expect(await db.prisma.delivery.count({ where: { id: { in: ["dlv_ok", "dlv_msg_fine_1"] } } })).toBe(0);
   });
 
   it("skips a message whose idempotency key was used, earlier or in the same batch, with its deliveries", async () => {
-    expect(await storeMessages(db.prisma, [record("msg_k1", { idempotencyKey: "key-1" })])).toEqual(
+    expect(await storeMessages(db.pool, [record("msg_k1", { idempotencyKey: "key-1" })])).toEqual(
       new Set(["msg_k1"]),
     );
-    const stored = await storeMessages(db.prisma, [
+    const stored = await storeMessages(db.pool, [
       record("msg_k2", { idempotencyKey: "key-1" }),
       record("msg_k3", { idempotencyKey: "key-2" }),
       record("msg_k4", { idempotencyKey: "key-2" }),

@@ -32,7 +32,7 @@ export function registerTestSend(program: Command): void {
         const app = await db.prisma.application.findUnique({ where: { id: options.appId } });
         if (!app) command.error(`application ${options.appId} not found`);
         return acceptMessage(
-          { prisma: db.prisma, writeMessage: createMessageWriter(db.prisma), publisher },
+          { prisma: db.prisma, writeMessage: createMessageWriter(db.pool), publisher },
           options.appId,
           valid,
         );
