@@ -1,4 +1,3 @@
-import type { PrismaClient } from "@piperelay/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countingPool } from "../../../test/support/counting-pool.js";
 import { createSeededDatabase, type SeededDatabase } from "../../../test/support/seeded-database.js";
