@@ -25,24 +25,38 @@ export async function matchEndpoints(pool: Pool, events: readonly EventToMatch[]
     }
     return slot;
   });
+  // One row per (event, pattern): patternsMatching always yields at least `*`.
+  const pairs = distinct.flatMap((event, slot) =>
+    patternsMatching(event.eventType).map((pattern) => ({
+      slot,
+      applicationId: event.applicationId,
+      pattern,
+    })),
+  );
   const rows = await matchStatement(pool, [
-    distinct.map((e) => e.applicationId),
-    distinct.map((e) => JSON.stringify(patternsMatching(e.eventType))),
+    pairs.map((p) => p.slot),
+    pairs.map((p) => p.applicationId),
+    pairs.map((p) => p.pattern),
   ]);
   const matched: string[][] = distinct.map(() => []);
   for (const row of rows) matched[row.slot]?.push(row.id);
   return slots.map((slot) => matched[slot] as string[]);
 }
 
+// The patterns are gathered into an array once per event, in the CTE: built inside the
+// endpoint filter, the array was rebuilt for every endpoint row (30 ms an event with 10,000).
 const matchStatement = preparedStatement<{ slot: number; id: string }>(
   "ingest.match-endpoints",
-  `SELECT (k.ord - 1)::int AS slot, e.id
-   FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(application_id, patterns, ord)
-   CROSS JOIN LATERAL (
+  `WITH k AS (
+     SELECT slot, application_id, array_agg(pattern) AS patterns
+     FROM unnest($1::int[], $2::text[], $3::text[]) AS p(slot, application_id, pattern)
+     GROUP BY slot, application_id
+   )
+   SELECT k.slot, e.id
+   FROM k CROSS JOIN LATERAL (
      SELECT id FROM endpoints
      WHERE application_id = k.application_id AND is_active
-       AND (cardinality(event_types) = 0
-            OR event_types && ARRAY(SELECT jsonb_array_elements_text(k.patterns::jsonb)))
+       AND (cardinality(event_types) = 0 OR event_types && k.patterns)
    ) AS e
-   ORDER BY k.ord, e.id`,
+   ORDER BY k.slot, e.id`,
 );

@@ -84,7 +84,9 @@ describe("createMessageWriter", () => {
     const keyed = (key: string) =>
       message("order.paid", { message: { eventType: "order.paid", payload: "{}", idempotencyKey: key } });
     const written = await Promise.all([keyed("k-1"), keyed("k-1"), keyed("k-1"), keyed("k-2")].map(write));
-    expect(written.map((w) => w.stored)).toEqual([true, false, false, true]);
+    // The first two race on separate connections; either may win.
+    expect(written.slice(0, 3).filter((w) => w.stored)).toHaveLength(1);
+    expect(written[3]?.stored).toBe(true);
     expect(await db.prisma.message.count({ where: { idempotencyKey: "k-1" } })).toBe(1);
   });
 
