@@ -5,7 +5,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { MessageService } from "@piperelay/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { restClient } from "../support/api-client.js";
-import { createApp, createEndpoint } from "../support/fixtures.js";
+import { createApp, createEndpoint, messageCount } from "../support/fixtures.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
 import { startStack, type TestStack } from "../support/stack.js";
 
@@ -30,11 +30,6 @@ afterAll(async () => {
   await receiver?.close();
   await stack?.stop();
 });
-
-async function messageCount(): Promise<number> {
-  const { rows } = await stack.process.clients.database.pool.query("SELECT count(*)::int AS n FROM messages");
-  return rows[0].n;
-}
 
 interface BatchResponse {
   messages: { id: string; event_type: string; status: string; endpoints_targeted: number }[];
@@ -86,7 +81,7 @@ describe("SendMessages (batch ingest)", () => {
   });
 
   it("refuses the whole batch, storing nothing, when one message is invalid, naming it", async () => {
-    const before = await messageCount();
+    const before = await messageCount(stack);
     const invalid = await rest("POST", "/api/v1/messages/batch", {
       messages: [
         { event_type: "order.paid", payload: {} },
@@ -104,11 +99,11 @@ describe("SendMessages (batch ingest)", () => {
     });
     expect(tooLarge.status).toBe(413);
     expect(JSON.stringify(tooLarge.body)).toContain("messages[1].payload");
-    expect(await messageCount()).toBe(before);
+    expect(await messageCount(stack)).toBe(before);
   });
 
   it("refuses an empty batch, one over the limit, and the Idempotency-Key header", async () => {
-    const before = await messageCount();
+    const before = await messageCount(stack);
     const empty = await rest("POST", "/api/v1/messages/batch", { messages: [] });
     expect(empty.status).toBe(400);
     const many = await rest("POST", "/api/v1/messages/batch", {
@@ -126,7 +121,7 @@ describe("SendMessages (batch ingest)", () => {
       { "Idempotency-Key": "one-for-all" },
     );
     expect(header.status).toBe(400);
-    expect(await messageCount()).toBe(before);
+    expect(await messageCount(stack)).toBe(before);
   });
 
   it("is served over gRPC with the same rules", async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { restClient } from "../support/api-client.js";
-import { createApp, createEndpoint, sendMessage } from "../support/fixtures.js";
+import { createApp, createEndpoint, messageCount, sendMessage } from "../support/fixtures.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
 import { startStack, type TestStack } from "../support/stack.js";
 
@@ -18,11 +18,6 @@ afterAll(async () => {
   await receiver?.close();
   await stack?.stop();
 });
-
-async function messageCount(): Promise<number> {
-  const { rows } = await stack.process.clients.database.pool.query("SELECT count(*)::int AS n FROM messages");
-  return rows[0].n;
-}
 
 describe("idempotency keys", () => {
   it("returns the same message for a repeated Idempotency-Key header without a second delivery", async () => {
@@ -61,14 +56,14 @@ describe("idempotency keys", () => {
   });
 
   it("creates exactly one message when the same key races in concurrently", async () => {
-    const before = await messageCount();
+    const before = await messageCount(stack);
     const results = await Promise.all(
       Array.from({ length: 10 }, () =>
         sendMessage(stack.baseUrl, apiKey, { event_type: "x", payload: 2 }, { "Idempotency-Key": "race" }),
       ),
     );
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
-    expect(await messageCount()).toBe(before + 1);
+    expect(await messageCount(stack)).toBe(before + 1);
   });
 
   it("keeps keys per application", async () => {

@@ -1,4 +1,5 @@
 import { restClient } from "./api-client.js";
+import type { TestStack } from "./stack.js";
 
 /** Creates an application over REST (local mode: no admin token) and returns its id and key. */
 export async function createApp(baseUrl: string, name = "test app", adminToken?: string) {
@@ -45,4 +46,10 @@ export async function sendMany(
         await call("POST", "/api/v1/messages", { event_type: eventType, payload: { n: next } });
     }),
   );
+}
+
+/** How many messages the stack's database holds. */
+export async function messageCount(stack: TestStack): Promise<number> {
+  const { rows } = await stack.process.clients.database.pool.query("SELECT count(*)::int AS n FROM messages");
+  return rows[0].n;
 }
