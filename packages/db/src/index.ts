@@ -1,12 +1,12 @@
 export type { Database, DatabaseOptions, Pool } from "./client.js";
 export { createDatabase } from "./client.js";
-export { isUniqueViolation, postgresErrorCode } from "./driver-error.js";
+export { postgresErrorCode } from "./driver-error.js";
 export { ensureDatabase } from "./ensure-database.js";
 export type { Application, Attempt, Delivery, Endpoint, Message, PrismaClient } from "./gen/prisma/client.js";
 export { Prisma } from "./gen/prisma/client.js";
 export type { GroupCommitOptions } from "./group-commit.js";
 export { createGroupCommit } from "./group-commit.js";
-export { refreshMessageStatus, refreshMessageStatuses } from "./message-status.js";
+export { refreshMessageStatuses } from "./message-status.js";
 export type { Migration, MigrationStatus } from "./migrate.js";
 export { defaultMigrationsDir, migrateDown, migrateUp, migrationStatus, readMigrations } from "./migrate.js";
 export type { Sql } from "./prepared-statement.js";

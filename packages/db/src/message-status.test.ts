@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSeededDatabase, type SeededDatabase } from "../../../test/support/seeded-database.js";
-import { refreshMessageStatus, refreshMessageStatuses } from "./message-status.js";
+import { refreshMessageStatuses } from "./message-status.js";
 import { inTransaction } from "./prepared-statement.js";
 
 let db: SeededDatabase;
@@ -26,14 +26,14 @@ async function messageWithDeliveries(id: string, count: number): Promise<string[
   return ids;
 }
 
-describe("refreshMessageStatus", () => {
+describe("refreshMessageStatuses", () => {
   it("ends delivered when many deliveries of one message succeed at the same moment", async () => {
     const ids = await messageWithDeliveries("msg_race", 20);
     await Promise.all(
       ids.map((id) =>
         db.prisma.$transaction(async (tx) => {
           await tx.$executeRaw`UPDATE deliveries SET status = 'success' WHERE id = ${id}`;
-          await refreshMessageStatus(tx, "msg_race");
+          await refreshMessageStatuses(tx, ["msg_race"]);
         }),
       ),
     );
@@ -44,12 +44,12 @@ describe("refreshMessageStatus", () => {
   it("is failed when any delivery failed and none is outstanding, pending while one is", async () => {
     const [a, b] = await messageWithDeliveries("msg_mixed", 2);
     await db.prisma.delivery.update({ where: { id: a }, data: { status: "failed" } });
-    await refreshMessageStatus(db.prisma, "msg_mixed");
+    await refreshMessageStatuses(db.prisma, ["msg_mixed"]);
     expect((await db.prisma.message.findUniqueOrThrow({ where: { id: "msg_mixed" } })).status).toBe(
       "pending",
     );
     await db.prisma.delivery.update({ where: { id: b }, data: { status: "success" } });
-    await refreshMessageStatus(db.prisma, "msg_mixed");
+    await refreshMessageStatuses(db.prisma, ["msg_mixed"]);
     expect((await db.prisma.message.findUniqueOrThrow({ where: { id: "msg_mixed" } })).status).toBe("failed");
   });
 

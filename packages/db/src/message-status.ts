@@ -1,7 +1,8 @@
 import type { PrismaClient } from "./client.js";
 import { preparedStatement, type Sql } from "./prepared-statement.js";
 
-type Executor = Pick<PrismaClient, "$executeRawUnsafe">;
+/** Where the refresh runs: a Prisma transaction, or a pg client holding one. */
+type Executor = Pick<PrismaClient, "$executeRawUnsafe"> | Sql;
 
 // Two deliveries of one message finishing at once must not each compute the status from a
 // snapshot without the other's change. Waiting for the row lock in a statement of its own
@@ -15,23 +16,23 @@ const updateStatuses = `
     ELSE 'delivered' END
   WHERE m.id = ANY($1::text[])`;
 
-/**
- * Recomputes a message's status from its deliveries: `pending` while any is
- * pending or retrying, else `failed` if any failed, else `delivered` (also
- * when it had no deliveries at all). Call it inside the transaction that
- * changed a delivery.
- */
-export async function refreshMessageStatus(db: Executor, messageId: string): Promise<void> {
-  await db.$executeRawUnsafe(lockMessages, [messageId]);
-  await db.$executeRawUnsafe(updateStatuses, [messageId]);
-}
-
 const lockStatement = preparedStatement("db.lock-messages", lockMessages);
 const updateStatement = preparedStatement("db.refresh-message-statuses", updateStatuses);
 
-/** refreshMessageStatus for many messages, on a pg client holding the transaction. */
-export async function refreshMessageStatuses(sql: Sql, messageIds: readonly string[]): Promise<void> {
+/**
+ * Recomputes messages' statuses from their deliveries: `pending` while any is
+ * pending or retrying, else `failed` if any failed, else `delivered` (also
+ * when it had no deliveries at all). Call it inside the transaction that
+ * changed the deliveries.
+ */
+export async function refreshMessageStatuses(db: Executor, messageIds: readonly string[]): Promise<void> {
   const ids = [...new Set(messageIds)];
-  await lockStatement(sql, [ids]);
-  await updateStatement(sql, [ids]);
+  if (ids.length === 0) return;
+  if ("$executeRawUnsafe" in db) {
+    await db.$executeRawUnsafe(lockMessages, ids);
+    await db.$executeRawUnsafe(updateStatuses, ids);
+    return;
+  }
+  await lockStatement(db, [ids]);
+  await updateStatement(db, [ids]);
 }

@@ -1,4 +1,4 @@
-import { Prisma, type PrismaClient, refreshMessageStatus } from "@piperelay/db";
+import { Prisma, type PrismaClient, refreshMessageStatuses } from "@piperelay/db";
 import type { DeliveryPublisher, QueuedDelivery } from "@piperelay/queue";
 
 export interface RequeueDeps {
@@ -69,8 +69,10 @@ export async function requeueFailedDeliveries(
         updated_at = now()
       WHERE ${Prisma.join(conditions, " AND ")}
       RETURNING id, message_id, endpoint_id, application_id, attempt_count`;
-      const messageIds = [...new Set(requeued.map((row) => row.message_id))];
-      for (const messageId of messageIds) await refreshMessageStatus(tx, messageId);
+      await refreshMessageStatuses(
+        tx,
+        requeued.map((row) => row.message_id),
+      );
       return requeued;
       // A replay can touch many messages; give the status refresh room beyond Prisma's 5 s default.
     },

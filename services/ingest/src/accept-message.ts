@@ -95,38 +95,50 @@ export async function acceptMessages(
     // Committed already; the relay will publish what is left unmarked.
     deps.onPublishError?.(error);
   }
-  return Promise.all(
-    written.map(async (w, i): Promise<AcceptedMessage> => {
-      const message = messages[i] as ValidMessage;
-      if (w.stored) {
-        return {
-          id: w.id,
-          eventType: message.eventType,
-          status: w.status,
-          endpointsTargeted: w.deliveries.length,
-          timestamp: w.timestamp,
-          idempotentReplay: false,
-        };
-      }
-      // The key was used before (or by a concurrent request, which did the fan-out).
-      const existing = await findByIdempotencyKey(deps.prisma, applicationId, message.idempotencyKey);
-      if (!existing) throw new Error("a message skipped for its idempotency key is not stored");
-      return { ...existing, idempotentReplay: true };
-    }),
+  // Messages skipped for a used key (earlier, or by a concurrent request that did the fan-out).
+  const replayed = await findByIdempotencyKeys(
+    deps.prisma,
+    applicationId,
+    messages.filter((_, i) => !written[i]?.stored).map((m) => m.idempotencyKey),
   );
+  return written.map((w, i): AcceptedMessage => {
+    const message = messages[i] as ValidMessage;
+    if (w.stored) {
+      return {
+        id: w.id,
+        eventType: message.eventType,
+        status: w.status,
+        endpointsTargeted: w.deliveries.length,
+        timestamp: w.timestamp,
+        idempotentReplay: false,
+      };
+    }
+    const existing = replayed.get(message.idempotencyKey ?? "");
+    if (!existing) throw new Error("a message skipped for its idempotency key is not stored");
+    return { ...existing, idempotentReplay: true };
+  });
 }
 
 type StoredMessage = Omit<AcceptedMessage, "idempotentReplay">;
 
-async function findByIdempotencyKey(
+/** The stored messages with these idempotency keys, by key, in one query. */
+async function findByIdempotencyKeys(
   prisma: PrismaClient,
   applicationId: string,
-  idempotencyKey: string | undefined,
-): Promise<StoredMessage | undefined> {
-  if (idempotencyKey === undefined) return undefined;
-  const row = await prisma.message.findUnique({
-    where: { applicationId_idempotencyKey: { applicationId, idempotencyKey } },
-    select: { id: true, eventType: true, status: true, endpointsTargeted: true, timestamp: true },
+  keys: readonly (string | undefined)[],
+): Promise<Map<string, StoredMessage>> {
+  const wanted = keys.filter((k): k is string => k !== undefined);
+  if (wanted.length === 0) return new Map();
+  const rows = await prisma.message.findMany({
+    where: { applicationId, idempotencyKey: { in: wanted } },
+    select: {
+      id: true,
+      eventType: true,
+      status: true,
+      endpointsTargeted: true,
+      timestamp: true,
+      idempotencyKey: true,
+    },
   });
-  return row ?? undefined;
+  return new Map(rows.map(({ idempotencyKey, ...message }) => [idempotencyKey ?? "", message]));
 }
