@@ -2,8 +2,6 @@
 // JetStream for PostgreSQL in one go, only single probes are sent while it stays
 // down, healthy endpoints are not held up, and when it comes back every parked
 // delivery is delivered (none stranded by JetStream's duplicate window).
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { queueNames } from "@piperelay/queue";
@@ -18,10 +16,11 @@ import { natsUrl } from "../support/urls.js";
 const backlogSize = 1500;
 let stack: TestStack;
 let healthy: Receiver;
+let flaky: Receiver;
 let db: pg.Client;
-let deadPort: number;
-let revived: Server | undefined;
-const revivedRequests: string[] = [];
+// Answers 503 until it "comes back"; a port nobody listens on could be taken by another
+// test's socket before the endpoint is revived on it.
+let deadReceiver: Receiver;
 
 beforeAll(async () => {
   stack = await startStack({
@@ -31,19 +30,18 @@ beforeAll(async () => {
     PIPERELAY_MAX_ATTEMPTS: "50",
   });
   healthy = await startReceiver();
+  // Fails its first request: that delivery's retry then waits in JetStream (a NAK delay).
+  flaky = await startReceiver((_request, index) => ({ status: index === 0 ? 500 : 204 }));
   db = new pg.Client({ connectionString: stack.database.url });
   await db.connect();
-  // A port nothing listens on (yet): connections are refused.
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  deadPort = (probe.address() as AddressInfo).port;
-  await new Promise((resolve) => probe.close(resolve));
+  deadReceiver = await startReceiver(() => ({ status: 503 }));
 }, 60_000);
 
 afterAll(async () => {
-  revived?.close();
+  await deadReceiver?.close();
   await db?.end();
   await healthy?.close();
+  await flaky?.close();
   await stack?.stop();
 });
 
@@ -59,10 +57,20 @@ describe("a dead endpoint's backlog", () => {
   it("is parked off JetStream, probed one delivery at a time, and delivered in full once the endpoint is back", async () => {
     const app = await createApp(stack.baseUrl);
     const dead = await createEndpoint(stack.baseUrl, app.apiKey, {
-      url: `http://127.0.0.1:${deadPort}/hook`,
+      url: deadReceiver.url,
       event_types: ["bulk.*"],
     });
     await createEndpoint(stack.baseUrl, app.apiKey, { url: healthy.url, event_types: ["live.*"] });
+    await createEndpoint(stack.baseUrl, app.apiKey, {
+      url: flaky.url,
+      event_types: ["flaky.*"],
+      retry_policy: { schedule: ["8s"] },
+    });
+    // Another endpoint's retry is NAK-delayed in JetStream while the dead endpoint's circuit
+    // opens: taking the backlog off JetStream must not take that retry with it (NATS 2.9's
+    // subject-filtered purge moved the consumer past every other subject's pending jobs).
+    const retried = await sendMessage(stack.baseUrl, app.apiKey, { event_type: "flaky.event", payload: {} });
+    await flaky.waitFor(1, 10_000);
     await sendMany(stack.baseUrl, app.apiKey, backlogSize, "bulk.event");
 
     // The circuit opened and the backlog went to PostgreSQL.
@@ -94,6 +102,10 @@ describe("a dead endpoint's backlog", () => {
       await nc.close();
     }
 
+    // The other endpoint's retry still comes, once its delay is over.
+    const [, second] = await flaky.waitFor(2, 30_000);
+    expect(second?.headers["webhook-id"]).toBe(retried.id);
+
     // Healthy traffic goes straight through.
     for (let i = 0; i < 10; i++) {
       const sentAt = Date.now();
@@ -114,15 +126,9 @@ describe("a dead endpoint's backlog", () => {
     );
     expect(attemptsWhileDown).toBeLessThan(100);
 
-    // The endpoint comes back on the same port: the next probe succeeds and everything is delivered.
-    revived = createServer((req, res) => {
-      req.resume();
-      req.on("end", () => {
-        revivedRequests.push(String(req.headers["webhook-id"]));
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve) => revived!.listen(deadPort, "127.0.0.1", resolve));
+    // The endpoint comes back: the next probe succeeds and everything is delivered.
+    const failedRequests = deadReceiver.requests.length;
+    deadReceiver.respondWith(() => ({ status: 204 }));
     await eventually(
       async () =>
         holds(
@@ -133,7 +139,8 @@ describe("a dead endpoint's backlog", () => {
       90_000,
       `all ${backlogSize} parked deliveries to be delivered`,
     );
-    expect(new Set(revivedRequests).size).toBe(backlogSize);
+    const delivered = deadReceiver.requests.slice(failedRequests).map((r) => r.headers["webhook-id"]);
+    expect(new Set(delivered).size).toBe(backlogSize);
     expect(
       await count("SELECT count(*) AS n FROM endpoints WHERE id = $1 AND circuit_open_until IS NULL", [
         dead.id,

@@ -11,6 +11,12 @@ export interface DeliveryJob {
   attempt: number;
 }
 
+/** A job as a dispatcher received it, with its place in the stream. */
+export interface ReceivedJob extends DeliveryJob {
+  /** The job's stream sequence: later jobs have higher ones. */
+  sequence: number;
+}
+
 export function encodeJob(job: DeliveryJob): Uint8Array {
   return new TextEncoder().encode(JSON.stringify({ d: job.deliveryId, e: job.endpointId, a: job.attempt }));
 }

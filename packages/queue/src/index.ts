@@ -1,7 +1,8 @@
 export type { NatsConnection } from "./connection.js";
 export { connectQueue, QueueUnavailableError } from "./connection.js";
-export type { DeliveryJob } from "./delivery-job.js";
+export type { DeliveryJob, ReceivedJob } from "./delivery-job.js";
 export { decodeJob, encodeJob, jobMessageId } from "./delivery-job.js";
+export { lastJobSequence } from "./last-job-sequence.js";
 export type { QueueNames } from "./names.js";
 export { queueNames } from "./names.js";
 export type { OutboxRelay, OutboxRelayOptions } from "./outbox-relay.js";
@@ -9,6 +10,5 @@ export { createOutboxRelay } from "./outbox-relay.js";
 export { prepareQueue } from "./prepare-queue.js";
 export type { DeliveryPublisher, DeliveryPublisherOptions, QueuedDelivery } from "./publisher.js";
 export { createDeliveryPublisher } from "./publisher.js";
-export { purgeEndpointJobs } from "./purge-endpoint-jobs.js";
 export type { TopologyOptions } from "./topology.js";
 export { ackWaitFor, deleteTopology, ensureTopology } from "./topology.js";

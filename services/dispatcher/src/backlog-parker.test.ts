@@ -33,23 +33,51 @@ afterAll(async () => {
 
 describe("createBacklogParker", () => {
   let clock = Date.now();
-  const purged: string[] = [];
+  // The stream's last sequence when a park begins; jobs up to it are covered by the park.
+  let lastSequence = 100;
+  let sequenceReads = 0;
   const parker = () =>
     createBacklogParker({
       prisma: db.prisma,
-      purgeJobs: async (applicationId, endpointId) => {
-        purged.push(`${applicationId}/${endpointId}`);
-        return 0;
+      lastJobSequence: async () => {
+        sequenceReads++;
+        return lastSequence;
       },
       now: () => clock,
     });
+  const job = (deliveryId: string, sequence: number) => ({
+    deliveryId,
+    endpointId: "ep_dead",
+    attempt: 1,
+    sequence,
+  });
   let backlog: ReturnType<typeof parker>;
 
-  it("purges the endpoint's jobs and parks all its outstanding deliveries on the first held job", async () => {
+  /** Runs `during` while another connection holds the delivery's row lock. */
+  async function whileLocked<T>(deliveryId: string, during: () => Promise<T>): Promise<T> {
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      await other.query("BEGIN");
+      await other.query("SELECT 1 FROM deliveries WHERE id = $1 FOR UPDATE", [deliveryId]);
+      return await during();
+    } finally {
+      await other.query("ROLLBACK");
+      await other.end();
+    }
+  }
+
+  it("parks all the endpoint's outstanding deliveries on the first held jobs, which wait for it", async () => {
     backlog = parker();
-    const result = await backlog.park({ deliveryId: "dlv_000", endpointId: "ep_dead", attempt: 1 }, 30_000);
-    expect(result).toEqual({ kind: "parked", reason: "parked with the backlog" });
-    expect(purged).toEqual(["app_1/ep_dead"]);
+    const results = await Promise.all([
+      backlog.park(job("dlv_000", 50), 30_000),
+      backlog.park(job("dlv_001", 51), 30_000),
+    ]);
+    expect(results).toEqual([
+      { kind: "parked", reason: "parked with the backlog" },
+      { kind: "parked", reason: "parked with the backlog" },
+    ]);
+    expect(sequenceReads).toBe(1);
     const rows = await db.prisma.delivery.findMany({ where: { endpointId: "ep_dead" } });
     const outstanding = rows.filter((r) => r.status === "pending");
     expect(outstanding).toHaveLength(25);
@@ -62,34 +90,29 @@ describe("createBacklogParker", () => {
     expect(endpoint.circuitOpenUntil!.getTime()).toBeGreaterThanOrEqual(clock + 30_000 - 1000);
   });
 
-  it("parks later held jobs one by one, and comes back later for a delivery whose row is locked", async () => {
-    expect(await backlog.park({ deliveryId: "dlv_001", endpointId: "ep_dead", attempt: 1 }, 30_000)).toEqual({
-      kind: "parked",
-      reason: "parked",
-    });
-    expect(purged).toHaveLength(1);
-    const other = new pg.Client({ connectionString: db.url });
-    await other.connect();
-    try {
-      await other.query("BEGIN");
-      await other.query("SELECT 1 FROM deliveries WHERE id = 'dlv_002' FOR UPDATE");
-      const result = await backlog.park({ deliveryId: "dlv_002", endpointId: "ep_dead", attempt: 1 }, 30_000);
-      expect(result.kind).toBe("retry");
-    } finally {
-      await other.query("ROLLBACK");
-      await other.end();
-    }
+  it("acknowledges jobs queued before the park without touching their rows", async () => {
+    // Its row is locked: a query would have to come back later; the park already covers it.
+    const result = await whileLocked("dlv_002", () => backlog.park(job("dlv_002", 100), 30_000));
+    expect(result).toEqual({ kind: "parked", reason: "parked with the backlog" });
+  });
+
+  it("parks jobs queued after the park one by one, and comes back later for a delivery whose row is locked", async () => {
+    expect(await backlog.park(job("dlv_003", 101), 30_000)).toEqual({ kind: "parked", reason: "parked" });
+    const result = await whileLocked("dlv_004", () => backlog.park(job("dlv_004", 102), 30_000));
+    expect(result.kind).toBe("retry");
+    expect(sequenceReads).toBe(1);
   });
 
   it("parks twice as long when the endpoint is still failing after the last park ended", async () => {
     clock += 31_000;
-    await backlog.park({ deliveryId: "dlv_003", endpointId: "ep_dead", attempt: 1 }, 30_000);
-    expect(purged).toHaveLength(2);
+    lastSequence = 200;
+    await backlog.park(job("dlv_005", 150), 30_000);
+    expect(sequenceReads).toBe(2);
     const endpoint = await db.prisma.endpoint.findUniqueOrThrow({ where: { id: "ep_dead" } });
     expect(endpoint.circuitOpenUntil!.getTime()).toBe(clock + 60_000);
     backlog.recovered("ep_dead");
     clock += 120_000;
-    await backlog.park({ deliveryId: "dlv_004", endpointId: "ep_dead", attempt: 1 }, 30_000);
+    await backlog.park(job("dlv_006", 250), 30_000);
     const again = await db.prisma.endpoint.findUniqueOrThrow({ where: { id: "ep_dead" } });
     expect(again.circuitOpenUntil!.getTime()).toBe(clock + 30_000);
   });

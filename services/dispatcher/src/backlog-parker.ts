@@ -1,14 +1,17 @@
 import { type PrismaClient, postgresErrorCode } from "@piperelay/db";
-import type { DeliveryJob } from "@piperelay/queue";
+import type { ReceivedJob } from "@piperelay/queue";
 
 export interface BacklogParkerOptions {
   prisma: PrismaClient;
-  /** Removes the endpoint's queued jobs from JetStream; returns how many. */
-  purgeJobs(applicationId: string, endpointId: string): Promise<number>;
+  /** The stream sequence of the newest job queued so far (see lastJobSequence). */
+  lastJobSequence(): Promise<number>;
   /** The longest an endpoint's backlog is parked in one go. @defaultValue 600000 */
   maxParkMs?: number;
   now?: () => number;
-  onParked?(endpointId: string, parked: { deliveries: number; purgedJobs: number; untilMs: number }): void;
+  onParked?(
+    endpointId: string,
+    parked: { deliveries: number; coveredThrough: number; untilMs: number },
+  ): void;
 }
 
 /** The held job's delivery now waits in PostgreSQL, or the job should come back later. */
@@ -21,13 +24,18 @@ interface BacklogState {
   until: number;
   /** How long it was parked for; doubled while the endpoint keeps failing. */
   windowMs: number;
-  /** Held jobs parked one by one since; many of them mean the stream has filled up again. */
+  /**
+   * Jobs up to this stream sequence were queued before the park began, so their
+   * deliveries are parked: they are acknowledged without a query.
+   */
+  coveredThrough: number;
+  /** Later held jobs parked one by one since; many of them mean the stream has filled up again. */
   stragglers: number;
   /** When the last park of the backlog finished (epoch ms). */
   parkedAt: number;
 }
 
-// Held jobs parked one by one before the endpoint's subject is purged again.
+// Held jobs parked one by one before the endpoint's backlog is parked again.
 const stragglersBeforeRepark = 200;
 // Deliveries parked per statement.
 const parkChunk = 10_000;
@@ -39,17 +47,20 @@ const minReparkIntervalMs = 2000;
  * rather than one held job at a time: with 100,000 jobs queued for it, holding
  * them back one by one keeps every healthy endpoint's jobs waiting behind them.
  *
- * The first held job of an opening purges the endpoint's subject from the
- * stream, then parks all of its outstanding deliveries in PostgreSQL and marks
- * the endpoint's circuit open there (`circuit_open_until`), so that the outbox
- * relay sends only single probes until an attempt succeeds. The purge comes
- * first: a job published between the two is for a delivery the park then
- * covers. Deliveries in flight keep their claim but lose `enqueued_at`, so the
- * relay, not their purged job, brings back any retry they record. Later held
- * jobs (published after the purge) are parked one by one, and when many come
- * the subject is purged again. Only one worker waits for a park; other held
- * jobs of the endpoint come back a moment later. While the endpoint keeps
- * failing, each park lasts twice as long, up to `maxParkMs`.
+ * The first held job of an opening notes the stream's last sequence, then
+ * parks all of the endpoint's outstanding deliveries in PostgreSQL and marks
+ * its circuit open there (`circuit_open_until`), so that the outbox relay sends
+ * only single probes until an attempt succeeds. Every job up to that sequence
+ * was published after its delivery committed, so the park covers it: those
+ * jobs are acknowledged as they come, without a query, and leave the stream at
+ * JetStream's own pace. (A subject-filtered purge would take them off faster,
+ * but on NATS 2.9 it moves the shared consumer past every other endpoint's
+ * pending and NAK-delayed jobs, which are then lost.) Deliveries in flight keep
+ * their claim but lose `enqueued_at`, so the relay, not their job, brings back
+ * any retry they record. Later held jobs are parked one by one, and when many
+ * come the backlog is parked again. Held jobs arriving while a park runs wait
+ * for it. While the endpoint keeps failing, each park lasts twice as long, up
+ * to `maxParkMs`.
  */
 export function createBacklogParker(options: BacklogParkerOptions) {
   const { prisma } = options;
@@ -72,11 +83,12 @@ export function createBacklogParker(options: BacklogParkerOptions) {
       windowMs = Math.min(maxParkMs, stillFailing ? previous.windowMs * 2 : holdMs);
       until = t + windowMs;
     }
+    // Noted before the park: the jobs up to it are for deliveries the park then sees.
+    const coveredThrough = await options.lastJobSequence();
     const [endpoint] = await prisma.$queryRaw<{ application_id: string }[]>`
       UPDATE endpoints SET circuit_open_until = to_timestamp(${until / 1000}::float8)
       WHERE id = ${endpointId} RETURNING application_id`;
     if (!endpoint) return;
-    const purgedJobs = await options.purgeJobs(endpoint.application_id, endpointId);
     // In chunks, each locking its rows in id order like the enqueued marks do: two statements
     // updating many of the same rows in different orders would deadlock.
     let deliveries = 0;
@@ -105,8 +117,8 @@ export function createBacklogParker(options: BacklogParkerOptions) {
       if (!chunk?.last || chunk.parked < parkChunk) break;
       after = chunk.last;
     }
-    states.set(endpointId, { until, windowMs, stragglers: 0, parkedAt: now() });
-    options.onParked?.(endpointId, { deliveries, purgedJobs, untilMs: until });
+    states.set(endpointId, { until, windowMs, coveredThrough, stragglers: 0, parkedAt: now() });
+    options.onParked?.(endpointId, { deliveries, coveredThrough, untilMs: until });
   }
 
   /**
@@ -133,12 +145,15 @@ export function createBacklogParker(options: BacklogParkerOptions) {
 
   return {
     /** Parks a job held back by an open circuit, with the endpoint's whole backlog when this is a new opening. */
-    async park(job: DeliveryJob, holdMs: number): Promise<ParkResult> {
-      // A park under way purges this job or parks its delivery; if not, it comes back.
-      if (running.has(job.endpointId))
-        return { kind: "retry", delayMs: 1000, reason: "backlog being parked" };
+    async park(job: ReceivedJob, holdMs: number): Promise<ParkResult> {
+      // Wait for a park under way: it is likely to cover this job. Only this endpoint's
+      // held jobs wait, and they would otherwise come back by the thousand.
+      const underway = running.get(job.endpointId);
+      if (underway) await underway.catch(() => {});
       const state = states.get(job.endpointId);
       const t = now();
+      if (state !== undefined && state.until > t && job.sequence <= state.coveredThrough)
+        return { kind: "parked", reason: "parked with the backlog" };
       const repark =
         state !== undefined &&
         ++state.stragglers >= stragglersBeforeRepark &&
@@ -148,13 +163,16 @@ export function createBacklogParker(options: BacklogParkerOptions) {
           ? { kind: "parked", reason: "parked" }
           : { kind: "retry", delayMs: 1000, reason: "delivery locked; parking later" };
       }
+      if (running.has(job.endpointId))
+        return { kind: "retry", delayMs: 1000, reason: "backlog being parked" };
       const pending = parkBacklog(job.endpointId, holdMs).finally(() => running.delete(job.endpointId));
       running.set(job.endpointId, pending);
       await pending;
-      // The job's own delivery was outstanding when the backlog was parked, unless it was
-      // committed in between: park it on its own too (a no-op when already parked).
+      if (job.sequence <= (states.get(job.endpointId)?.coveredThrough ?? 0))
+        return { kind: "parked", reason: "parked with the backlog" };
+      // Committed after the park began: park it on its own (a no-op when already parked).
       return (await parkWithoutWaiting(job.deliveryId, states.get(job.endpointId)?.until ?? t + holdMs))
-        ? { kind: "parked", reason: "parked with the backlog" }
+        ? { kind: "parked", reason: "parked" }
         : { kind: "retry", delayMs: 1000, reason: "delivery locked; parking later" };
     },
     /** An attempt to the endpoint succeeded: the next opening starts from the shortest park again. */

@@ -36,7 +36,13 @@ afterAll(async () => {
 let seq = 0;
 /** Creates a delivery of msg_1 (or msg_2 for ep_2) and returns its id. */
 async function delivery(
-  data: { endpointId?: string; status?: string; nextRetryAt?: Date | null; lockedUntil?: Date | null } = {},
+  data: {
+    endpointId?: string;
+    status?: string;
+    nextRetryAt?: Date | null;
+    lockedUntil?: Date | null;
+    enqueuedAt?: Date | null;
+  } = {},
 ): Promise<string> {
   const id = `dlv_${String(seq++).padStart(4, "0")}`;
   const endpointId = data.endpointId ?? "ep_1";
@@ -121,6 +127,23 @@ describe("claimDeliveries", () => {
     const busy = results[3] as Extract<ClaimResult, { kind: "busy" }>;
     expect(busy.retryInMs).toBeGreaterThan(1000);
     expect(busy.retryInMs).toBeLessThanOrEqual(3000);
+  });
+
+  it("brings a job back when its delivery is due if JetStream is meant to hold the delivery's job", async () => {
+    // A NAK-delayed retry whose NAK was lost: JetStream redelivers it after the ack wait, early.
+    const queued = await delivery({
+      status: "retrying",
+      nextRetryAt: new Date(Date.now() + 60_000),
+      enqueuedAt: new Date(),
+    });
+    // Parked in PostgreSQL: the outbox relay publishes it when due, so this job is a spare.
+    const parked = await delivery({ status: "retrying", nextRetryAt: new Date(Date.now() + 60_000) });
+    const [early, stale] = await claimDeliveries(db.pool, [queued, parked], settings);
+    expect(stale).toEqual({ kind: "stale" });
+    expect(early?.kind).toBe("early");
+    const { retryInMs } = early as Extract<ClaimResult, { kind: "early" }>;
+    expect(retryInMs).toBeGreaterThan(55_000);
+    expect(retryInMs).toBeLessThanOrEqual(60_000);
   });
 });
 

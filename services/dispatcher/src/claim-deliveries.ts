@@ -37,8 +37,17 @@ export interface ClaimedDelivery {
 /** The claim's outcome: the delivery, or why there is nothing to do now. */
 export type ClaimResult =
   | { kind: "claimed"; delivery: ClaimedDelivery }
-  /** Finished, deleted, or not due yet (a duplicate job): drop the job. */
+  /**
+   * Finished, deleted, or not due yet with no job of its own on JetStream
+   * (`enqueued_at` unset: the outbox relay publishes it when due): drop the job.
+   */
   | { kind: "stale" }
+  /**
+   * Not due yet, but JetStream is meant to hold its job: this may be that job,
+   * back early (a NAK lost with a crash or a dropped connection, redelivered
+   * after the ack wait): bring it back when the delivery is due.
+   */
+  | { kind: "early"; retryInMs: number }
   /** Another dispatcher is attempting it right now: look again later. */
   | { kind: "busy"; retryInMs: number };
 
@@ -96,14 +105,12 @@ export async function claimDeliveries(
   ]);
   const claimed = new Map(rows.map((row) => [row.id, row]));
   const unclaimed = ids.filter((id) => !claimed.has(id));
-  const busyMs = unclaimed.length > 0 ? await whyNotClaimed(pool, unclaimed) : new Map<string, number>();
+  const unclaimedResults =
+    unclaimed.length > 0 ? await whyNotClaimed(pool, unclaimed) : new Map<string, ClaimResult>();
   const handedOut = new Set<string>();
   return deliveryIds.map((id): ClaimResult => {
     const row = claimed.get(id);
-    if (row === undefined) {
-      const ms = busyMs.get(id);
-      return ms === undefined ? { kind: "stale" } : busy(ms);
-    }
+    if (row === undefined) return unclaimedResults.get(id) ?? { kind: "stale" };
     // Never two attempts of one delivery: a repeated id is busy behind the claim just
     // handed out, which lasts at least holdExtraMs.
     if (handedOut.has(id)) return busy(settings.holdExtraMs);
@@ -133,13 +140,18 @@ export async function releaseClaim(prisma: PrismaClient, deliveryId: string): Pr
   await prisma.$executeRaw`UPDATE deliveries SET locked_until = NULL WHERE id = ${deliveryId}`;
 }
 
-/** For each id still outstanding and due, how long its current claim lasts; missing ids are stale. */
-async function whyNotClaimed(pool: Pool, deliveryIds: readonly string[]): Promise<Map<string, number>> {
+/** For each id still outstanding, why it was not claimed; missing ids are stale. */
+async function whyNotClaimed(pool: Pool, deliveryIds: readonly string[]): Promise<Map<string, ClaimResult>> {
   // Anything still outstanding and due counts as busy, even if its claim lapsed a moment
   // ago: dropping the job then would strand the delivery. Only finished, deleted or
-  // not-yet-due deliveries make a job stale.
+  // not-yet-due deliveries without a job of their own make a job stale.
   const rows = await busyStatement(pool, [deliveryIds, dueSlackSeconds]);
-  return new Map(rows.map((row) => [row.id, row.busy_ms]));
+  return new Map(
+    rows.map((row): [string, ClaimResult] => [
+      row.id,
+      row.due_in_ms === null ? busy(row.busy_ms) : { kind: "early", retryInMs: row.due_in_ms },
+    ]),
+  );
 }
 
 function busy(lockedForMs: number): ClaimResult {
@@ -194,10 +206,13 @@ const claimStatement = preparedStatement<ClaimedRow>(
              a.retry_policy AS application_retry_policy, e.retry_policy AS endpoint_retry_policy`,
 );
 
-const busyStatement = preparedStatement<{ id: string; busy_ms: number }>(
+const busyStatement = preparedStatement<{ id: string; busy_ms: number; due_in_ms: number | null }>(
   "dispatcher.claims-busy",
-  `SELECT id, GREATEST(COALESCE((extract(epoch FROM locked_until - now()) * 1000)::int, 0), 0) AS busy_ms
+  `SELECT id, GREATEST(COALESCE((extract(epoch FROM locked_until - now()) * 1000)::int, 0), 0) AS busy_ms,
+          CASE WHEN next_retry_at > now() + make_interval(secs => $2::int)
+            THEN ceil(extract(epoch FROM next_retry_at - now()) * 1000)::int END AS due_in_ms
    FROM deliveries
    WHERE id = ANY($1::text[]) AND status IN ('pending', 'retrying')
-     AND (next_retry_at IS NULL OR next_retry_at <= now() + make_interval(secs => $2::int))`,
+     AND (next_retry_at IS NULL OR next_retry_at <= now() + make_interval(secs => $2::int)
+          OR enqueued_at IS NOT NULL)`,
 );

@@ -6,6 +6,7 @@ import {
   jobMessageId,
   type NatsConnection,
   type QueueNames,
+  type ReceivedJob,
 } from "@piperelay/queue";
 import {
   type Attributes,
@@ -28,7 +29,7 @@ export interface ConsumeJobsOptions {
   /** The consumer's ack wait; in-progress jobs send `working()` well within it. */
   ackWaitMs: number;
   /** Gets the job's logger, with `delivery_id` and `endpoint_id` bound. */
-  process: (job: DeliveryJob, log: Logger) => Promise<JobDecision>;
+  process: (job: ReceivedJob, log: Logger) => Promise<JobDecision>;
   /**
    * Called when JetStream reports the stream or consumer missing (deleted by an
    * operator, lost with a broker's storage); should recreate them. Consuming
@@ -60,12 +61,13 @@ export async function consumeJobs(options: ConsumeJobsOptions): Promise<JobConsu
   let messages: ConsumerMessages | undefined;
 
   async function handle(msg: JsMsg): Promise<void> {
-    const job = decodeJob(msg.data);
-    if (!job) {
+    const decoded = decodeJob(msg.data);
+    if (!decoded) {
       logger.warn({ subject: msg.subject }, "dropping a malformed delivery job");
       msg.term("malformed job");
       return;
     }
+    const job: ReceivedJob = { ...decoded, sequence: msg.info.streamSequence };
     const { span, context: jobContext } = startConsumerSpan(tracer, {
       destination: names.subjectRoot,
       headers: msg.headers,

@@ -6,9 +6,9 @@ import {
   ackWaitFor,
   createDeliveryPublisher,
   createOutboxRelay,
+  lastJobSequence,
   type NatsConnection,
   prepareQueue,
-  purgeEndpointJobs,
   type QueueNames,
 } from "@piperelay/queue";
 import { Agent } from "undici";
@@ -81,13 +81,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const gate = createEndpointGate({ cooldownMs: options.circuitCooldownMs });
   const backlog = createBacklogParker({
     prisma,
-    purgeJobs: (applicationId, endpointId) => purgeEndpointJobs(nc, names, applicationId, endpointId),
+    lastJobSequence: () => lastJobSequence(nc, names),
     onParked: (endpointId, parked) =>
       logger.warn(
         {
           endpoint_id: endpointId,
           deliveries: parked.deliveries,
-          purged_jobs: parked.purgedJobs,
+          jobs_through_sequence: parked.coveredThrough,
           until: new Date(parked.untilMs).toISOString(),
         },
         "endpoint circuit open: backlog parked in PostgreSQL",

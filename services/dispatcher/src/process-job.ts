@@ -1,7 +1,7 @@
 import { type Logger, version } from "@piperelay/core";
 import type { Pool, PrismaClient } from "@piperelay/db";
 import { type EgressPolicy, targetUrlProblem } from "@piperelay/egress";
-import type { DeliveryJob } from "@piperelay/queue";
+import type { ReceivedJob } from "@piperelay/queue";
 import { decryptSecret, signatureHeaders } from "@piperelay/signing";
 import type { Dispatcher } from "undici";
 import type { BacklogParker } from "./backlog-parker.js";
@@ -52,7 +52,7 @@ export interface JobProcessorOptions {
 const minParkMs = 5000;
 
 /** Processes one job; `log` is the job's logger, with its `delivery_id` and `endpoint_id`. */
-export type JobProcessor = (job: DeliveryJob, log: Logger) => Promise<JobDecision>;
+export type JobProcessor = (job: ReceivedJob, log: Logger) => Promise<JobDecision>;
 
 /**
  * Makes one attempt for a job: claims the delivery in PostgreSQL (skipping
@@ -103,18 +103,23 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
   };
 
   async function attempt(
-    job: DeliveryJob,
+    job: ReceivedJob,
     jobLog: Logger,
   ): Promise<{ decision: JobDecision; outcome: "success" | "failure" | "none" }> {
     const claim = await claimDelivery(job.deliveryId);
     if (claim.kind === "stale")
-      return { decision: { kind: "ack", reason: "finished, deleted or not due" }, outcome: "none" };
+      return {
+        decision: { kind: "ack", reason: "finished, deleted, or not due and left to the outbox relay" },
+        outcome: "none",
+      };
     if (claim.kind === "busy") {
       return {
         decision: { kind: "nak", delayMs: claim.retryInMs, reason: "claimed elsewhere" },
         outcome: "none",
       };
     }
+    if (claim.kind === "early")
+      return { decision: { kind: "nak", delayMs: claim.retryInMs, reason: "not due yet" }, outcome: "none" };
     const { delivery } = claim;
     const { policy, timeoutMs } = resolveDeliverySettings(
       serverSettings,
