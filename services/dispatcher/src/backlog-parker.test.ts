@@ -67,7 +67,7 @@ describe("createBacklogParker", () => {
     }
   }
 
-  it("parks all the endpoint's outstanding deliveries on the first held jobs, which wait for it", async () => {
+  it("parks all the endpoint's outstanding deliveries on the first held job; others come back shortly", async () => {
     backlog = parker();
     const results = await Promise.all([
       backlog.park(job("dlv_000", 50), 30_000),
@@ -75,8 +75,12 @@ describe("createBacklogParker", () => {
     ]);
     expect(results).toEqual([
       { kind: "parked", reason: "parked with the backlog" },
-      { kind: "parked", reason: "parked with the backlog" },
+      { kind: "retry", delayMs: 1000, reason: "backlog being parked" },
     ]);
+    expect(await backlog.park(job("dlv_001", 51), 30_000)).toEqual({
+      kind: "parked",
+      reason: "parked with the backlog",
+    });
     expect(sequenceReads).toBe(1);
     const rows = await db.prisma.delivery.findMany({ where: { endpointId: "ep_dead" } });
     const outstanding = rows.filter((r) => r.status === "pending");
@@ -91,23 +95,46 @@ describe("createBacklogParker", () => {
   });
 
   it("acknowledges jobs queued before the park without touching their rows", async () => {
-    // Its row is locked: a query would have to come back later; the park already covers it.
+    // Its row is locked: a query would have to wait; the park already covers it.
     const result = await whileLocked("dlv_002", () => backlog.park(job("dlv_002", 100), 30_000));
     expect(result).toEqual({ kind: "parked", reason: "parked with the backlog" });
   });
 
-  it("parks jobs queued after the park one by one, and comes back later for a delivery whose row is locked", async () => {
-    expect(await backlog.park(job("dlv_003", 101), 30_000)).toEqual({ kind: "parked", reason: "parked" });
-    const result = await whileLocked("dlv_004", () => backlog.park(job("dlv_004", 102), 30_000));
-    expect(result.kind).toBe("retry");
+  it("parks again, at most once a second, for jobs queued after the park", async () => {
+    await db.prisma.delivery.create({
+      data: {
+        id: "dlv_late",
+        messageId: "msg_1",
+        endpointId: "ep_dead",
+        applicationId: "app_1",
+        status: "pending",
+        enqueuedAt: new Date(),
+      },
+    });
+    lastSequence = 120;
+    expect(await backlog.park(job("dlv_late", 110), 30_000)).toEqual({
+      kind: "retry",
+      delayMs: 1000,
+      reason: "queued after the backlog was parked; parked again shortly",
+    });
     expect(sequenceReads).toBe(1);
+    clock += 1000;
+    expect(await backlog.park(job("dlv_late", 110), 30_000)).toEqual({
+      kind: "parked",
+      reason: "parked with the backlog",
+    });
+    expect(sequenceReads).toBe(2);
+    const late = await db.prisma.delivery.findUniqueOrThrow({ where: { id: "dlv_late" } });
+    expect(late.enqueuedAt).toBeNull();
+    // The same window: the backlog comes back when the first park said.
+    expect(late.nextRetryAt!.getTime()).toBeLessThan(clock + 30_000);
   });
 
   it("parks twice as long when the endpoint is still failing after the last park ended", async () => {
-    clock += 31_000;
+    clock += 30_000;
     lastSequence = 200;
     await backlog.park(job("dlv_005", 150), 30_000);
-    expect(sequenceReads).toBe(2);
+    expect(sequenceReads).toBe(3);
     const endpoint = await db.prisma.endpoint.findUniqueOrThrow({ where: { id: "ep_dead" } });
     expect(endpoint.circuitOpenUntil!.getTime()).toBe(clock + 60_000);
     backlog.recovered("ep_dead");

@@ -1,4 +1,4 @@
-import { type PrismaClient, postgresErrorCode } from "@piperelay/db";
+import type { PrismaClient } from "@piperelay/db";
 import type { ReceivedJob } from "@piperelay/queue";
 
 export interface BacklogParkerOptions {
@@ -29,18 +29,19 @@ interface BacklogState {
    * deliveries are parked: they are acknowledged without a query.
    */
   coveredThrough: number;
-  /** Later held jobs parked one by one since; many of them mean the stream has filled up again. */
-  stragglers: number;
   /** When the last park of the backlog finished (epoch ms). */
   parkedAt: number;
 }
 
-// Held jobs parked one by one before the endpoint's backlog is parked again.
-const stragglersBeforeRepark = 200;
 // Deliveries parked per statement.
 const parkChunk = 10_000;
-// The backlog is parked again at most this often while held jobs keep coming.
-const minReparkIntervalMs = 2000;
+// While jobs queued after a park keep coming, the backlog is parked again at most this
+// often; they come back after the same time, to be covered by the next park.
+const minReparkIntervalMs = 1000;
+
+function retryShortly(reason: string): ParkResult {
+  return { kind: "retry", delayMs: minReparkIntervalMs, reason };
+}
 
 /**
  * Takes a dead endpoint's whole backlog off JetStream when its circuit opens,
@@ -57,10 +58,10 @@ const minReparkIntervalMs = 2000;
  * but on NATS 2.9 it moves the shared consumer past every other endpoint's
  * pending and NAK-delayed jobs, which are then lost.) Deliveries in flight keep
  * their claim but lose `enqueued_at`, so the relay, not their job, brings back
- * any retry they record. Later held jobs are parked one by one, and when many
- * come the backlog is parked again. Held jobs arriving while a park runs wait
- * for it. While the endpoint keeps failing, each park lasts twice as long, up
- * to `maxParkMs`.
+ * any retry they record. Held jobs queued after the park, or arriving while
+ * it runs, come back a second later, when the backlog has been parked again
+ * (at most once a second) with a newer sequence. While the endpoint keeps
+ * failing, each park lasts twice as long, up to `maxParkMs`.
  */
 export function createBacklogParker(options: BacklogParkerOptions) {
   const { prisma } = options;
@@ -117,63 +118,39 @@ export function createBacklogParker(options: BacklogParkerOptions) {
       if (!chunk?.last || chunk.parked < parkChunk) break;
       after = chunk.last;
     }
-    states.set(endpointId, { until, windowMs, coveredThrough, stragglers: 0, parkedAt: now() });
+    states.set(endpointId, { until, windowMs, coveredThrough, parkedAt: now() });
     options.onParked?.(endpointId, { deliveries, coveredThrough, untilMs: until });
   }
 
-  /**
-   * Parks one delivery unless its row is locked (by a chunk of a park, or a mark),
-   * rather than keep a worker waiting that healthy endpoints' jobs need.
-   */
-  async function parkWithoutWaiting(deliveryId: string, until: number): Promise<boolean> {
-    try {
-      await prisma.$executeRaw`
-        UPDATE deliveries SET enqueued_at = NULL,
-          next_retry_at = GREATEST(COALESCE(next_retry_at, now()), to_timestamp(${until / 1000}::float8))
-        WHERE id = (
-          SELECT id FROM deliveries
-          WHERE id = ${deliveryId} AND status IN ('pending', 'retrying')
-            AND (locked_until IS NULL OR locked_until < now())
-          FOR UPDATE NOWAIT)`;
-      return true;
-    } catch (error) {
-      // 55P03 lock_not_available: the row is locked right now.
-      if (postgresErrorCode(error) === "55P03") return false;
-      throw error;
-    }
+  /** Whether a park covers the job: its delivery waits in PostgreSQL, and the job can go. */
+  function covers(job: ReceivedJob): boolean {
+    const state = states.get(job.endpointId);
+    return state !== undefined && state.until > now() && job.sequence <= state.coveredThrough;
   }
 
   return {
-    /** Parks a job held back by an open circuit, with the endpoint's whole backlog when this is a new opening. */
+    covers,
+    /**
+     * Parks a job held back by an open circuit: the endpoint's whole backlog when this
+     * is a new opening; no query at all when an earlier park covers the job.
+     */
     async park(job: ReceivedJob, holdMs: number): Promise<ParkResult> {
-      // Wait for a park under way: it is likely to cover this job. Only this endpoint's
-      // held jobs wait, and they would otherwise come back by the thousand.
-      const underway = running.get(job.endpointId);
-      if (underway) await underway.catch(() => {});
+      if (covers(job)) return { kind: "parked", reason: "parked with the backlog" };
       const state = states.get(job.endpointId);
       const t = now();
-      if (state !== undefined && state.until > t && job.sequence <= state.coveredThrough)
-        return { kind: "parked", reason: "parked with the backlog" };
-      const repark =
-        state !== undefined &&
-        ++state.stragglers >= stragglersBeforeRepark &&
-        t - state.parkedAt >= minReparkIntervalMs;
-      if (state !== undefined && state.until > t && !repark) {
-        return (await parkWithoutWaiting(job.deliveryId, state.until))
-          ? { kind: "parked", reason: "parked" }
-          : { kind: "retry", delayMs: 1000, reason: "delivery locked; parking later" };
-      }
-      if (running.has(job.endpointId))
-        return { kind: "retry", delayMs: 1000, reason: "backlog being parked" };
+      const active = state !== undefined && state.until > t;
+      // Coming back in a second costs nothing; waiting here would take a worker that
+      // healthy endpoints' jobs need, and parking row by row a query per job.
+      if (running.has(job.endpointId)) return retryShortly("backlog being parked");
+      if (active && t - state.parkedAt < minReparkIntervalMs)
+        return retryShortly("queued after the backlog was parked; parked again shortly");
       const pending = parkBacklog(job.endpointId, holdMs).finally(() => running.delete(job.endpointId));
       running.set(job.endpointId, pending);
       await pending;
-      if (job.sequence <= (states.get(job.endpointId)?.coveredThrough ?? 0))
-        return { kind: "parked", reason: "parked with the backlog" };
-      // Committed after the park began: park it on its own (a no-op when already parked).
-      return (await parkWithoutWaiting(job.deliveryId, states.get(job.endpointId)?.until ?? t + holdMs))
-        ? { kind: "parked", reason: "parked" }
-        : { kind: "retry", delayMs: 1000, reason: "delivery locked; parking later" };
+      // The job's delivery committed before the job was published, so before the park began.
+      return job.sequence <= (states.get(job.endpointId)?.coveredThrough ?? 0)
+        ? { kind: "parked", reason: "parked with the backlog" }
+        : retryShortly("endpoint gone");
     },
     /** An attempt to the endpoint succeeded: the next opening starts from the shortest park again. */
     recovered(endpointId: string): void {

@@ -31,6 +31,11 @@ export interface ConsumeJobsOptions {
   /** Gets the job's logger, with `delivery_id` and `endpoint_id` bound. */
   process: (job: ReceivedJob, log: Logger) => Promise<JobDecision>;
   /**
+   * Decides, before any tracing or logging, jobs that need no work at all (a
+   * parked backlog's jobs, by the thousand); undefined hands the job to `process`.
+   */
+  settle?: (job: ReceivedJob) => JobDecision | undefined;
+  /**
    * Called when JetStream reports the stream or consumer missing (deleted by an
    * operator, lost with a broker's storage); should recreate them. Consuming
    * then starts over on the new consumer.
@@ -68,6 +73,12 @@ export async function consumeJobs(options: ConsumeJobsOptions): Promise<JobConsu
       return;
     }
     const job: ReceivedJob = { ...decoded, sequence: msg.info.streamSequence };
+    const settled = options.settle?.(job);
+    if (settled) {
+      if (settled.kind === "ack") msg.ack();
+      else msg.nak(settled.delayMs);
+      return;
+    }
     const { span, context: jobContext } = startConsumerSpan(tracer, {
       destination: names.subjectRoot,
       headers: msg.headers,

@@ -133,6 +133,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         concurrency: options.workers,
         ackWaitMs,
         process,
+        // A dead endpoint's parked backlog leaves the stream at JetStream's pace, not a worker's.
+        settle: (job) =>
+          backlog.covers(job) ? { kind: "ack", reason: "parked with the backlog" } : undefined,
         onMissingTopology: prepare,
         logger,
       });
