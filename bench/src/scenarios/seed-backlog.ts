@@ -1,6 +1,8 @@
 // Queues a large backlog quickly: the rows and JetStream jobs SendMessage
 // would create (message + one delivery, committed, then the job published
 // with its Nats-Msg-Id and the delivery marked enqueued), written in bulk.
+// Like ingest, once the endpoint's circuit is recorded open its new
+// deliveries join the parked backlog (due when the park ends, no job).
 // Ingest's own speed is measured elsewhere; here it would only make the
 // scenario take minutes longer.
 import { jetstream } from "@nats-io/jetstream";
@@ -37,12 +39,17 @@ export async function seedBacklog(nats: NatsConnection, target: SeedTarget, coun
          SELECT id, $2, $3, $4, 'pending', 1, now() FROM unnest($1::text[]) AS t(id)`,
         [messageIds, target.applicationId, target.eventType, payload],
       );
-      await client.query(
-        `INSERT INTO deliveries (id, message_id, endpoint_id, application_id, next_retry_at)
-         SELECT d, m, $3, $4, now() FROM unnest($1::text[], $2::text[]) AS t(d, m)`,
+      const { rows } = await client.query<{ parked: boolean }>(
+        `WITH e AS (SELECT circuit_open_until FROM endpoints WHERE id = $3), d AS (
+           INSERT INTO deliveries (id, message_id, endpoint_id, application_id, next_retry_at)
+           SELECT d, m, $3, $4, COALESCE((SELECT circuit_open_until FROM e), now())
+           FROM unnest($1::text[], $2::text[]) AS t(d, m)
+         )
+         SELECT (SELECT circuit_open_until FROM e) IS NOT NULL AS parked`,
         [deliveryIds, messageIds, target.endpointId, target.applicationId],
       );
       await client.query("COMMIT");
+      if (rows[0]?.parked) continue;
       let next = 0;
       await Promise.all(
         Array.from({ length: 256 }, async () => {

@@ -82,7 +82,7 @@ export async function acceptMessages(
     if (results.length === 1 && only?.stored) {
       span.setAttributes({
         [PipeRelayAttributes.messageId]: only.id,
-        [PipeRelayAttributes.endpointsTargeted]: only.deliveries.length,
+        [PipeRelayAttributes.endpointsTargeted]: only.endpointsTargeted,
       });
     }
     return results;
@@ -108,7 +108,7 @@ export async function acceptMessages(
         id: w.id,
         eventType: message.eventType,
         status: w.status,
-        endpointsTargeted: w.deliveries.length,
+        endpointsTargeted: w.endpointsTargeted,
         timestamp: w.timestamp,
         idempotentReplay: false,
       };

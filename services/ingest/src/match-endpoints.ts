@@ -7,12 +7,25 @@ export interface EventToMatch {
   eventType: string;
 }
 
+/** An endpoint subscribed to an event. */
+export interface MatchedEndpoint {
+  id: string;
+  /**
+   * Set while the endpoint's backlog is parked behind an open circuit
+   * (`circuit_open_until`): its new deliveries join the backlog in PostgreSQL.
+   */
+  parkedUntil: Date | null;
+}
+
 /**
  * The active endpoints subscribed to each event, in id order, found in one
  * query for all of them: an application may have thousands of endpoints, so
  * the matching runs in the database (GIN index on `event_types`).
  */
-export async function matchEndpoints(pool: Pool, events: readonly EventToMatch[]): Promise<string[][]> {
+export async function matchEndpoints(
+  pool: Pool,
+  events: readonly EventToMatch[],
+): Promise<MatchedEndpoint[][]> {
   // Events of one batch often share application and type: each distinct pair is matched once.
   const keys = new Map<string, number>();
   const distinct: EventToMatch[] = [];
@@ -38,23 +51,23 @@ export async function matchEndpoints(pool: Pool, events: readonly EventToMatch[]
     pairs.map((p) => p.applicationId),
     pairs.map((p) => p.pattern),
   ]);
-  const matched: string[][] = distinct.map(() => []);
-  for (const row of rows) matched[row.slot]?.push(row.id);
-  return slots.map((slot) => matched[slot] as string[]);
+  const matched: MatchedEndpoint[][] = distinct.map(() => []);
+  for (const row of rows) matched[row.slot]?.push({ id: row.id, parkedUntil: row.circuit_open_until });
+  return slots.map((slot) => matched[slot] as MatchedEndpoint[]);
 }
 
 // The patterns are gathered into an array once per event, in the CTE: built inside the
 // endpoint filter, the array was rebuilt for every endpoint row (30 ms an event with 10,000).
-const matchStatement = preparedStatement<{ slot: number; id: string }>(
+const matchStatement = preparedStatement<{ slot: number; id: string; circuit_open_until: Date | null }>(
   "ingest.match-endpoints",
   `WITH k AS (
      SELECT slot, application_id, array_agg(pattern) AS patterns
      FROM unnest($1::int[], $2::text[], $3::text[]) AS p(slot, application_id, pattern)
      GROUP BY slot, application_id
    )
-   SELECT k.slot, e.id
+   SELECT k.slot, e.id, e.circuit_open_until
    FROM k CROSS JOIN LATERAL (
-     SELECT id FROM endpoints
+     SELECT id, circuit_open_until FROM endpoints
      WHERE application_id = k.application_id AND is_active
        AND (cardinality(event_types) = 0 OR event_types && k.patterns)
    ) AS e

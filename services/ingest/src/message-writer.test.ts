@@ -71,6 +71,32 @@ describe("createMessageWriter", () => {
     expect(await db.prisma.delivery.count({ where: { messageId: { in: ids } } })).toBe(10);
   });
 
+  it("parks a delivery to an endpoint whose backlog is parked behind an open circuit, and does not queue it", async () => {
+    await db.prisma.application.create({
+      data: { id: "app_parked", name: "p", apiKeyHash: "h4", apiKeyPrefix: "p" },
+    });
+    const until = new Date(Date.now() + 60_000);
+    await db.prisma.endpoint.createMany({
+      data: [
+        { id: "ep_up", applicationId: "app_parked", url: "http://x", secret: "s" },
+        { id: "ep_down", applicationId: "app_parked", url: "http://x", secret: "s", circuitOpenUntil: until },
+      ],
+    });
+    const written = await singleWriter()(message("order.paid", { applicationId: "app_parked" }));
+    expect(written).toMatchObject({ stored: true, endpointsTargeted: 2 });
+    expect(targets(written)).toEqual(["ep_up"]);
+    const deliveries = await db.prisma.delivery.findMany({
+      where: { messageId: written.stored ? written.id : "" },
+      orderBy: { endpointId: "asc" },
+    });
+    expect(deliveries.map((d) => [d.endpointId, d.status, d.enqueuedAt])).toEqual([
+      ["ep_down", "pending", null],
+      ["ep_up", "pending", null],
+    ]);
+    expect(deliveries[0]?.nextRetryAt?.getTime()).toBe(until.getTime());
+    expect(deliveries[1]?.nextRetryAt?.getTime()).toBeLessThanOrEqual(Date.now());
+  });
+
   it("stores a message nobody subscribes to as delivered", async () => {
     await db.prisma.application.create({
       data: { id: "app_empty", name: "e", apiKeyHash: "h3", apiKeyPrefix: "p" },

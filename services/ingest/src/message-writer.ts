@@ -15,7 +15,19 @@ export interface NewMessage {
 
 /** What became of it: stored with its deliveries, or skipped for an idempotency key used before. */
 export type WrittenMessage =
-  | { stored: true; id: string; status: string; timestamp: Date; deliveries: QueuedDelivery[] }
+  | {
+      stored: true;
+      id: string;
+      status: string;
+      timestamp: Date;
+      /** How many endpoints it goes to. */
+      endpointsTargeted: number;
+      /**
+       * The deliveries to publish now: all but those parked with an endpoint's backlog
+       * behind an open circuit, which the outbox relay publishes when it closes.
+       */
+      deliveries: QueuedDelivery[];
+    }
   | { stored: false };
 
 /** Stores one request's messages, all or none; returns what became of each, in order. */
@@ -56,17 +68,21 @@ export function createMessageWriter(pool: Pool, options: MessageWriterOptions = 
     );
     const timestamp = new Date();
     const records: MessageRecord[] = batch.map(({ applicationId, message, traceContext }, i) => {
-      const endpointIds = targets[i] ?? [];
+      const endpoints = targets[i] ?? [];
       return {
         id: newId("msg"),
         applicationId,
         eventType: message.eventType,
         payload: message.payload,
-        status: endpointIds.length === 0 ? "delivered" : "pending",
+        status: endpoints.length === 0 ? "delivered" : "pending",
         idempotencyKey: message.idempotencyKey,
         traceContext,
         timestamp,
-        deliveries: endpointIds.map((endpointId) => ({ id: newId("dlv"), endpointId })),
+        deliveries: endpoints.map((endpoint) => ({
+          id: newId("dlv"),
+          endpointId: endpoint.id,
+          parkedUntil: endpoint.parkedUntil,
+        })),
       };
     });
     const stored = await storeMessages(pool, records);
@@ -77,14 +93,17 @@ export function createMessageWriter(pool: Pool, options: MessageWriterOptions = 
         id: record.id,
         status: record.status,
         timestamp,
-        deliveries: record.deliveries.map((d) => ({
-          deliveryId: d.id,
-          applicationId: record.applicationId,
-          endpointId: d.endpointId,
-          attempt: 1,
-          messageId: record.id,
-          eventType: record.eventType,
-        })),
+        endpointsTargeted: record.deliveries.length,
+        deliveries: record.deliveries
+          .filter((d) => !d.parkedUntil)
+          .map((d) => ({
+            deliveryId: d.id,
+            applicationId: record.applicationId,
+            endpointId: d.endpointId,
+            attempt: 1,
+            messageId: record.id,
+            eventType: record.eventType,
+          })),
       };
     });
   }

@@ -11,7 +11,11 @@ export interface MessageRecord {
   idempotencyKey: string | undefined;
   traceContext: string | undefined;
   timestamp: Date;
-  deliveries: readonly { id: string; endpointId: string }[];
+  /**
+   * Due at the message's timestamp, unless parked with their endpoint's backlog
+   * (`parkedUntil`): then due when the park ends, and left to the outbox relay.
+   */
+  deliveries: readonly { id: string; endpointId: string; parkedUntil?: Date | null }[];
 }
 
 /**
@@ -36,6 +40,7 @@ export async function storeMessages(pool: Pool, records: readonly MessageRecord[
     deliveries.map((d) => d.id),
     deliveries.map((d) => d.messageId),
     deliveries.map((d) => d.endpointId),
+    deliveries.map((d) => d.parkedUntil?.toISOString() ?? null),
   ]);
   return new Set(rows.map((r) => r.id));
 }
@@ -51,8 +56,8 @@ const storeStatement = preparedStatement<{ id: string }>(
      RETURNING id, application_id, "timestamp"
    ), delivered AS (
      INSERT INTO deliveries (id, message_id, endpoint_id, application_id, next_retry_at)
-     SELECT d.id, s.id, d.endpoint_id, s.application_id, s."timestamp"
-     FROM unnest($10::text[], $11::text[], $12::text[]) AS d(id, message_id, endpoint_id)
+     SELECT d.id, s.id, d.endpoint_id, s.application_id, COALESCE(d.parked_until, s."timestamp")
+     FROM unnest($10::text[], $11::text[], $12::text[], $13::timestamptz[]) AS d(id, message_id, endpoint_id, parked_until)
      JOIN stored AS s ON s.id = d.message_id
    )
    SELECT id FROM stored`,
