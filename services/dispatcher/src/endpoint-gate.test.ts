@@ -13,6 +13,28 @@ describe("endpoint gate", () => {
     expect(gate.enter("ep_a").admitted).toBe(true);
   });
 
+  it("sends a job at capacity back for about one attempt's time, between 25 ms and a second", () => {
+    let clock = 0;
+    const gate = createEndpointGate({ maxConcurrent: 2, now: () => clock });
+    /** With one attempt held open (keeping the endpoint's state), runs attempts of `ms` each, then fills the other slot. */
+    const busyAfter = (endpointId: string, attempts: number, ms: number) => {
+      const open = gate.enter(endpointId);
+      for (let i = 0; i < attempts; i++) {
+        const entry = gate.enter(endpointId);
+        clock += ms;
+        if (entry.admitted) entry.release("success");
+      }
+      gate.enter(endpointId);
+      const refused = gate.enter(endpointId);
+      return { open, retryInMs: refused.admitted ? undefined : refused.retryInMs };
+    };
+    expect(busyAfter("ep_new", 0, 0).retryInMs).toBe(100);
+    expect(busyAfter("ep_fast", 5, 4).retryInMs).toBe(25);
+    expect(busyAfter("ep_usual", 10, 300).retryInMs).toBeGreaterThan(250);
+    expect(busyAfter("ep_usual2", 10, 300).retryInMs).toBeLessThanOrEqual(300);
+    expect(busyAfter("ep_slow", 3, 5000).retryInMs).toBe(1000);
+  });
+
   it("opens after consecutive failures, then lets one probe through after the cooldown", () => {
     let clock = 0;
     const gate = createEndpointGate({ failureThreshold: 3, cooldownMs: 10_000, now: () => clock });

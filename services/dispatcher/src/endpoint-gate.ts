@@ -15,6 +15,8 @@ export type GateEntry =
 
 interface EndpointState {
   inFlight: number;
+  /** Moving average of this endpoint's attempt durations here, in ms; undefined before the first. */
+  averageMs: number | undefined;
   consecutiveFailures: number;
   openUntil: number;
   probing: boolean;
@@ -27,6 +29,9 @@ interface EndpointState {
  * cooldown and then lets a single probe decide whether to close again. Held
  * back jobs go back to JetStream without counting as attempts.
  */
+// Before an endpoint's first attempt here has ended.
+const atCapacityDefaultMs = 100;
+
 export function createEndpointGate(options: EndpointGateOptions = {}) {
   const maxConcurrent = options.maxConcurrent ?? 10;
   const threshold = options.failureThreshold ?? 5;
@@ -37,7 +42,7 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
   function state(endpointId: string): EndpointState {
     let s = states.get(endpointId);
     if (!s) {
-      s = { inFlight: 0, consecutiveFailures: 0, openUntil: 0, probing: false };
+      s = { inFlight: 0, averageMs: undefined, consecutiveFailures: 0, openUntil: 0, probing: false };
       states.set(endpointId, s);
     }
     return s;
@@ -51,8 +56,14 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
       if (open && (t < s.openUntil || s.probing)) {
         return { admitted: false, retryInMs: Math.max(s.openUntil - t, 1000), reason: "circuit open" };
       }
-      if (s.inFlight >= maxConcurrent) return { admitted: false, retryInMs: 1000, reason: "at capacity" };
+      if (s.inFlight >= maxConcurrent) {
+        // A slot frees up in about one attempt's time: a fixed second made every burst to a
+        // fast endpoint wait a second, and a shorter fixed wait would spin on a slow one.
+        const retryInMs = Math.min(Math.max(Math.round(s.averageMs ?? atCapacityDefaultMs), 25), 1000);
+        return { admitted: false, retryInMs, reason: "at capacity" };
+      }
       const probe = open;
+      const admittedAt = t;
       s.inFlight++;
       if (probe) s.probing = true;
       let released = false;
@@ -62,12 +73,15 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
           if (released) return;
           released = true;
           s.inFlight--;
+          const took = now() - admittedAt;
+          s.averageMs = s.averageMs === undefined ? took : s.averageMs * 0.8 + took * 0.2;
           if (probe) s.probing = false;
           if (outcome === "success") s.consecutiveFailures = 0;
           if (outcome === "failure") {
             s.consecutiveFailures++;
             if (s.consecutiveFailures >= threshold) s.openUntil = now() + cooldownMs;
           }
+          // An idle endpoint's state is dropped (its average too): the map stays as small as the work.
           if (s.inFlight === 0 && s.consecutiveFailures === 0) states.delete(endpointId);
         },
       };
