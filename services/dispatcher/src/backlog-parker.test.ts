@@ -143,4 +143,9 @@ describe("createBacklogParker", () => {
     const again = await db.prisma.endpoint.findUniqueOrThrow({ where: { id: "ep_dead" } });
     expect(again.circuitOpenUntil!.getTime()).toBe(clock + 30_000);
   });
+
+  it("lets a job of a deleted endpoint go: its deliveries went with it", async () => {
+    const result = await parker().park({ ...job("dlv_gone", 1), endpointId: "ep_deleted" }, 30_000);
+    expect(result).toEqual({ kind: "parked", reason: "endpoint deleted" });
+  });
 });

@@ -148,9 +148,10 @@ export function createBacklogParker(options: BacklogParkerOptions) {
       running.set(job.endpointId, pending);
       await pending;
       // The job's delivery committed before the job was published, so before the park began.
-      return job.sequence <= (states.get(job.endpointId)?.coveredThrough ?? 0)
+      // Not covered means the endpoint is gone, and its deliveries with it.
+      return covers(job)
         ? { kind: "parked", reason: "parked with the backlog" }
-        : retryShortly("endpoint gone");
+        : { kind: "parked", reason: "endpoint deleted" };
     },
     /** An attempt to the endpoint succeeded: the next opening starts from the shortest park again. */
     recovered(endpointId: string): void {
