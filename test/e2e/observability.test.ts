@@ -71,9 +71,14 @@ describe("Prometheus metrics", () => {
     await Promise.all([ok.waitFor(3), failing.waitFor(5), gone.waitFor(1)]);
 
     const delta = (after: Map<string, number>, key: string) => sample(after, key) - sample(before, key);
+    // An attempt is counted when recorded; the endpoint is disabled and the circuit opens a moment later.
     const after = await eventually(async () => {
       const now = await scrape();
-      return delta(now, "piperelay_attempt_duration_seconds_count") >= 9 ? now : undefined;
+      const settled =
+        delta(now, "piperelay_attempt_duration_seconds_count") >= 9 &&
+        delta(now, 'piperelay_endpoints_disabled_total{reason="gone"}') >= 1 &&
+        sample(now, "piperelay_open_circuits") >= 1;
+      return settled ? now : undefined;
     });
     expect(delta(after, "piperelay_messages_accepted_total")).toBe(9);
     expect(delta(after, 'piperelay_deliveries_total{outcome="success"}')).toBe(3);
