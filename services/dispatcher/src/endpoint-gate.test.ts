@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createEndpointGate } from "./endpoint-gate.js";
+import { createEndpointGate, type GateEntry } from "./endpoint-gate.js";
 
 describe("endpoint gate", () => {
   it("admits at most maxConcurrent attempts to one endpoint, others freely", () => {
@@ -63,5 +63,52 @@ describe("endpoint gate", () => {
     const probe = gate.enter("ep");
     if (probe.admitted) probe.release("failure");
     expect(gate.enter("ep")).toMatchObject({ admitted: false, retryInMs: 5_000 });
+  });
+
+  describe("waitForSlot", () => {
+    /** A gate whose endpoint has a known average attempt time and both of its slots taken. */
+    function busyGate(averageMs: number, threshold = 5) {
+      let clock = 0;
+      const gate = createEndpointGate({ maxConcurrent: 2, failureThreshold: threshold, now: () => clock });
+      const warmup = gate.enter("ep");
+      clock += averageMs;
+      const first = gate.enter("ep");
+      if (warmup.admitted) warmup.release("success");
+      const second = gate.enter("ep");
+      const refusal = gate.enter("ep");
+      return { gate, first, second, refusal };
+    }
+    const release = (entry: GateEntry, outcome: "success" | "failure" = "success") => {
+      if (entry.admitted) entry.release(outcome);
+    };
+
+    it("hands the next free slot to the oldest waiting job, and refuses newcomers meanwhile", async () => {
+      const { gate, first, refusal } = busyGate(10);
+      expect(refusal).toMatchObject({ admitted: false, reason: "at capacity", retryInMs: 25 });
+      const waiting = [gate.waitForSlot("ep", refusal), gate.waitForSlot("ep", refusal)];
+      release(first);
+      expect(gate.enter("ep")).toMatchObject({ admitted: false, reason: "at capacity" });
+      const [got, gaveUp] = await Promise.all(waiting);
+      expect(got?.admitted).toBe(true);
+      // Nobody freed a second slot within the wait: the refusal stands.
+      expect(gaveUp).toBe(refusal);
+    });
+
+    it("does not wait for a slow endpoint, nor with maxConcurrent jobs already waiting", async () => {
+      const slow = busyGate(2000);
+      expect(await slow.gate.waitForSlot("ep", slow.refusal)).toBe(slow.refusal);
+      const { gate, refusal } = busyGate(10);
+      const waiting = [gate.waitForSlot("ep", refusal), gate.waitForSlot("ep", refusal)];
+      expect(await gate.waitForSlot("ep", refusal)).toBe(refusal);
+      await Promise.all(waiting);
+    });
+
+    it("lets waiting jobs go when the circuit opens", async () => {
+      const { gate, first, refusal } = busyGate(10, 1);
+      const waiting = gate.waitForSlot("ep", refusal);
+      release(first, "failure");
+      expect(await waiting).toBe(refusal);
+      expect(gate.openCircuits()).toBe(1);
+    });
   });
 });

@@ -20,6 +20,8 @@ interface EndpointState {
   consecutiveFailures: number;
   openUntil: number;
   probing: boolean;
+  /** Jobs waiting in this process for one of the endpoint's slots, oldest first. */
+  waiters: ((entry: GateEntry | undefined) => void)[];
 }
 
 /**
@@ -31,6 +33,9 @@ interface EndpointState {
  */
 // Before an endpoint's first attempt here has ended.
 const atCapacityDefaultMs = 100;
+// Jobs at capacity wait here for a slot only for endpoints this quick on average: their
+// wait is short, while a slow endpoint's waiting jobs would hold workers others need.
+const waitForQuickerThanMs = 250;
 
 export function createEndpointGate(options: EndpointGateOptions = {}) {
   const maxConcurrent = options.maxConcurrent ?? 10;
@@ -42,10 +47,48 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
   function state(endpointId: string): EndpointState {
     let s = states.get(endpointId);
     if (!s) {
-      s = { inFlight: 0, averageMs: undefined, consecutiveFailures: 0, openUntil: 0, probing: false };
+      s = {
+        inFlight: 0,
+        averageMs: undefined,
+        consecutiveFailures: 0,
+        openUntil: 0,
+        probing: false,
+        waiters: [],
+      };
       states.set(endpointId, s);
     }
     return s;
+  }
+
+  function admit(endpointId: string, s: EndpointState, probe: boolean): GateEntry {
+    const admittedAt = now();
+    s.inFlight++;
+    if (probe) s.probing = true;
+    let released = false;
+    return {
+      admitted: true,
+      release(outcome) {
+        if (released) return;
+        released = true;
+        s.inFlight--;
+        const took = now() - admittedAt;
+        s.averageMs = s.averageMs === undefined ? took : s.averageMs * 0.8 + took * 0.2;
+        if (probe) s.probing = false;
+        if (outcome === "success") s.consecutiveFailures = 0;
+        if (outcome === "failure") {
+          s.consecutiveFailures++;
+          if (s.consecutiveFailures >= threshold) s.openUntil = now() + cooldownMs;
+        }
+        // The freed slot goes straight to the oldest waiting job; with the circuit open, none does.
+        if (s.consecutiveFailures >= threshold) {
+          for (const waiter of s.waiters.splice(0)) waiter(undefined);
+        } else {
+          s.waiters.shift()?.(admit(endpointId, s, false));
+        }
+        // An idle endpoint's state is dropped (its average too): the map stays as small as the work.
+        if (s.inFlight === 0 && s.consecutiveFailures === 0) states.delete(endpointId);
+      },
+    };
   }
 
   return {
@@ -56,35 +99,43 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
       if (open && (t < s.openUntil || s.probing)) {
         return { admitted: false, retryInMs: Math.max(s.openUntil - t, 1000), reason: "circuit open" };
       }
-      if (s.inFlight >= maxConcurrent) {
+      if (s.inFlight >= maxConcurrent || s.waiters.length > 0) {
         // A slot frees up in about one attempt's time: a fixed second made every burst to a
         // fast endpoint wait a second, and a shorter fixed wait would spin on a slow one.
         const retryInMs = Math.min(Math.max(Math.round(s.averageMs ?? atCapacityDefaultMs), 25), 1000);
         return { admitted: false, retryInMs, reason: "at capacity" };
       }
-      const probe = open;
-      const admittedAt = t;
-      s.inFlight++;
-      if (probe) s.probing = true;
-      let released = false;
-      return {
-        admitted: true,
-        release(outcome) {
-          if (released) return;
-          released = true;
-          s.inFlight--;
-          const took = now() - admittedAt;
-          s.averageMs = s.averageMs === undefined ? took : s.averageMs * 0.8 + took * 0.2;
-          if (probe) s.probing = false;
-          if (outcome === "success") s.consecutiveFailures = 0;
-          if (outcome === "failure") {
-            s.consecutiveFailures++;
-            if (s.consecutiveFailures >= threshold) s.openUntil = now() + cooldownMs;
-          }
-          // An idle endpoint's state is dropped (its average too): the map stays as small as the work.
-          if (s.inFlight === 0 && s.consecutiveFailures === 0) states.delete(endpointId);
-        },
-      };
+      return admit(endpointId, s, open);
+    },
+    /**
+     * For a job refused "at capacity": waits in this process, for at most the refusal's
+     * `retryInMs`, for one of the endpoint's slots, rather than go back to JetStream and
+     * come back, over and over while a burst drains. Only for quick endpoints and up to
+     * `maxConcurrent` jobs each; otherwise (or when the wait ends) the refusal stands.
+     */
+    async waitForSlot(endpointId: string, refusal: GateEntry): Promise<GateEntry> {
+      const s = states.get(endpointId);
+      if (
+        refusal.admitted ||
+        refusal.reason !== "at capacity" ||
+        s === undefined ||
+        s.averageMs === undefined ||
+        s.averageMs > waitForQuickerThanMs ||
+        s.waiters.length >= maxConcurrent
+      )
+        return refusal;
+      return new Promise((resolve) => {
+        const waiter = (entry: GateEntry | undefined) => {
+          clearTimeout(timer);
+          resolve(entry ?? refusal);
+        };
+        const timer = setTimeout(() => {
+          const at = s.waiters.indexOf(waiter);
+          if (at >= 0) s.waiters.splice(at, 1);
+          resolve(refusal);
+        }, refusal.retryInMs);
+        s.waiters.push(waiter);
+      });
     },
     /** Endpoints whose circuit is open right now. */
     openCircuits(): number {

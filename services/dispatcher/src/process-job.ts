@@ -80,7 +80,9 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
   return async (job, log) => {
     // Held-back jobs go back to JetStream before touching the database: a failing
     // endpoint with thousands of waiting deliveries costs no queries and no workers.
-    const entry = gate.enter(job.endpointId);
+    let entry = gate.enter(job.endpointId);
+    if (!entry.admitted && entry.reason === "at capacity")
+      entry = await gate.waitForSlot(job.endpointId, entry);
     if (!entry.admitted) {
       if (entry.reason === "at capacity")
         return { kind: "nak", delayMs: entry.retryInMs, reason: entry.reason };
