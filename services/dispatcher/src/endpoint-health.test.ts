@@ -29,9 +29,19 @@ describe("endpoint health", () => {
 
   it("starts a run of failures, and a success ends it and releases a parked backlog", async () => {
     await health().recordOutcome(endpoint("ep_1", { failingSince: null, circuitOpen: false }), false);
-    await db.prisma.endpoint.update({
-      where: { id: "ep_1" },
-      data: { circuitOpenUntil: new Date(Date.now() + 60_000) },
+    const until = new Date(Date.now() + 60_000);
+    await db.prisma.endpoint.update({ where: { id: "ep_1" }, data: { circuitOpenUntil: until } });
+    await db.prisma.message.create({
+      data: { id: "msg_1", applicationId: "app_1", eventType: "x", payload: "{}" },
+    });
+    await db.prisma.delivery.create({
+      data: {
+        id: "dlv_parked",
+        messageId: "msg_1",
+        applicationId: "app_1",
+        endpointId: "ep_1",
+        nextRetryAt: until,
+      },
     });
     const failing = await db.prisma.endpoint.findUniqueOrThrow({ where: { id: "ep_1" } });
     expect(failing.failingSince).not.toBeNull();
@@ -41,6 +51,9 @@ describe("endpoint health", () => {
     );
     const healthy = await db.prisma.endpoint.findUniqueOrThrow({ where: { id: "ep_1" } });
     expect([healthy.failingSince, healthy.circuitOpenUntil]).toEqual([null, null]);
+    // Its parked delivery comes due now, not when the park would have ended.
+    const parked = await db.prisma.delivery.findUniqueOrThrow({ where: { id: "dlv_parked" } });
+    expect(parked.nextRetryAt!.getTime()).toBeLessThan(Date.now() + 1000);
   });
 
   it("releases a backlog parked after an earlier success had already ended the run of failures", async () => {

@@ -1,6 +1,7 @@
 import type { Logger } from "@piperelay/core";
 import type { PrismaClient } from "@piperelay/db";
 import { request } from "undici";
+import { releaseParkedBacklog, releasePerSecond } from "./backlog-release.js";
 import type { DisableKind, DispatcherMetrics } from "./dispatcher-metrics.js";
 
 /** An operational event, POSTed as JSON to `delivery.operational_webhook_url`. */
@@ -88,9 +89,21 @@ export function createEndpointHealth(options: EndpointHealthOptions) {
         // Either may be set without the other: another dispatcher may have parked the backlog
         // after an earlier success cleared failing_since.
         if (endpoint.failingSince !== null || endpoint.circuitOpen === true) {
-          // A parked backlog (circuit_open_until) is released with it: the outbox relay republishes it.
-          await prisma.$executeRaw`
-            UPDATE endpoints SET failing_since = NULL, circuit_open_until = NULL WHERE id = ${endpoint.endpointId}`;
+          // A parked backlog (circuit_open_until) is released with it; only the process whose
+          // UPDATE cleared the circuit reschedules it, and the outbox relay republishes it.
+          const [row] = await prisma.$queryRaw<{ was_parked: boolean }[]>`
+            UPDATE endpoints AS e SET failing_since = NULL, circuit_open_until = NULL
+            FROM (SELECT id, circuit_open_until IS NOT NULL AS was_parked FROM endpoints
+                  WHERE id = ${endpoint.endpointId} FOR UPDATE) AS before
+            WHERE e.id = before.id
+            RETURNING before.was_parked`;
+          if (row?.was_parked) {
+            const released = await releaseParkedBacklog(prisma, endpoint.endpointId);
+            logger.info(
+              { endpoint_id: endpoint.endpointId, deliveries: released, per_second: releasePerSecond },
+              "endpoint answered again: parked backlog released",
+            );
+          }
         }
         return;
       }

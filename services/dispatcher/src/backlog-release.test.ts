@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSeededDatabase, type SeededDatabase } from "../../../test/support/seeded-database.js";
+import { releaseParkedBacklog } from "./backlog-release.js";
+
+let db: SeededDatabase;
+const inTenMinutes = new Date(Date.now() + 600_000);
+
+beforeAll(async () => {
+  db = await createSeededDatabase({ endpointIds: ["ep_back", "ep_other"] });
+  await db.prisma.message.create({
+    data: { id: "msg_1", applicationId: "app_1", eventType: "x", payload: "{}" },
+  });
+  const delivery = (id: string, data: Record<string, unknown>) => ({
+    id,
+    messageId: "msg_1",
+    applicationId: "app_1",
+    endpointId: "ep_back",
+    ...data,
+  });
+  await db.prisma.delivery.createMany({
+    data: [
+      ...Array.from({ length: 30 }, (_, i) =>
+        delivery(`dlv_${String(i).padStart(3, "0")}`, { nextRetryAt: inTenMinutes }),
+      ),
+      delivery("dlv_soon", { nextRetryAt: new Date(Date.now() + 100) }),
+      delivery("dlv_queued", { nextRetryAt: inTenMinutes, enqueuedAt: new Date() }),
+      delivery("dlv_done", { nextRetryAt: inTenMinutes, status: "success" }),
+      delivery("dlv_elsewhere", { nextRetryAt: inTenMinutes, endpointId: "ep_other" }),
+    ],
+  });
+});
+afterAll(async () => {
+  await db?.dispose();
+});
+
+describe("releaseParkedBacklog", () => {
+  it("makes the parked deliveries due a few a second, oldest first, and leaves the rest alone", async () => {
+    const startedAt = Date.now();
+    expect(await releaseParkedBacklog(db.prisma, "ep_back", 10)).toBe(31);
+    const rows = await db.prisma.delivery.findMany({ orderBy: { id: "asc" } });
+    const due = (id: string) => rows.find((r) => r.id === id)?.nextRetryAt?.getTime() ?? 0;
+    const parked = rows.filter((r) => /^dlv_\d{3}$/.test(r.id)).map((r) => r.nextRetryAt?.getTime() ?? 0);
+    expect(parked).toEqual([...parked].sort((a, b) => a - b));
+    expect(parked[0]).toBeLessThan(startedAt + 1000);
+    // 30 of them, 10 a second.
+    expect(parked.at(-1)).toBeGreaterThan(startedAt + 2500);
+    expect(parked.at(-1)).toBeLessThan(startedAt + 5000);
+    // Never later than they were: this one was due sooner than its slot.
+    expect(due("dlv_soon")).toBeLessThan(startedAt + 1000);
+    for (const id of ["dlv_queued", "dlv_done", "dlv_elsewhere"])
+      expect(due(id)).toBe(inTenMinutes.getTime());
+  });
+});
