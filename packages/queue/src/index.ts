@@ -10,5 +10,7 @@ export { createOutboxRelay } from "./outbox-relay.js";
 export { prepareQueue } from "./prepare-queue.js";
 export type { DeliveryPublisher, DeliveryPublisherOptions, QueuedDelivery } from "./publisher.js";
 export { createDeliveryPublisher } from "./publisher.js";
+export { republishRecent, unsyncedWindowMs } from "./republish-recent.js";
+export { watchServerReplaced } from "./server-replaced.js";
 export type { TopologyOptions } from "./topology.js";
 export { ackWaitFor, deleteTopology, ensureTopology } from "./topology.js";

@@ -10,6 +10,9 @@ import {
   type NatsConnection,
   prepareQueue,
   type QueueNames,
+  republishRecent,
+  unsyncedWindowMs,
+  watchServerReplaced,
 } from "@piperelay/queue";
 import { Agent } from "undici";
 import { createBacklogParker } from "./backlog-parker.js";
@@ -121,12 +124,29 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const requeued = await prepareQueue(prisma, nc, names, { deliveryTimeoutMs: options.timeoutMs });
     if (requeued > 0) {
       logger.warn({ requeued }, "delivery stream recreated; outstanding deliveries will be republished");
+    } else {
+      await republishLately("dispatcher starting");
     }
+  }
+
+  /**
+   * A JetStream server that went down uncleanly may have lost the jobs of the last couple of
+   * minutes, acknowledged or not; PostgreSQL still says they are queued. Jobs it kept are
+   * dropped as duplicates.
+   */
+  async function republishLately(reason: string, downMs = 0): Promise<void> {
+    const published = await republishRecent(prisma, publisher, unsyncedWindowMs + downMs);
+    if (published > 0) logger.info({ published, reason }, "recently queued jobs published again");
   }
 
   return {
     async start() {
       await prepare();
+      watchServerReplaced(nc, (downMs) => {
+        republishLately("NATS server replaced", downMs).catch((err) =>
+          logger.warn({ err }, "could not publish recently queued jobs again"),
+        );
+      });
       consumer = await consumeJobs({
         nc,
         names,
