@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@piperelay/db";
-import type { DeliveryPublisher, QueuedDelivery } from "./publisher.js";
+import { type DeliveryRow, queuedDelivery } from "./delivery-row.js";
+import type { DeliveryPublisher } from "./publisher.js";
 
 export interface OutboxRelayOptions {
   prisma: PrismaClient;
@@ -51,18 +52,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let stopped = true;
 
   async function runOnce(): Promise<number> {
-    const rows = await prisma.$queryRaw<
-      {
-        id: string;
-        application_id: string;
-        endpoint_id: string;
-        attempt_count: number;
-        message_id: string;
-        event_type: string;
-        trace_context: string | null;
-        next_retry_at: Date;
-      }[]
-    >`
+    const rows = await prisma.$queryRaw<(DeliveryRow & { next_retry_at: Date })[]>`
       WITH probed AS (
         -- Moving the circuit's time on claims the probe, so concurrent relays send one.
         UPDATE endpoints SET circuit_open_until = now() + make_interval(secs => ${probeIntervalMs / 1000}::float8)
@@ -85,16 +75,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
          WHERE d.endpoint_id = probed.id AND d.enqueued_at IS NULL AND d.status IN ('pending', 'retrying')
            AND d.next_retry_at <= now()
          ORDER BY d.next_retry_at LIMIT 1) p)`;
-    const jobs: QueuedDelivery[] = rows.map((row) => ({
-      deliveryId: row.id,
-      applicationId: row.application_id,
-      endpointId: row.endpoint_id,
-      attempt: row.attempt_count + 1,
-      messageId: row.message_id,
-      eventType: row.event_type,
-      ...(row.trace_context ? { originTraceparent: row.trace_context } : {}),
-      dueAt: row.next_retry_at,
-    }));
+    const jobs = rows.map((row) => queuedDelivery(row, row.next_retry_at));
     return publisher.publish(jobs);
   }
 

@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@piperelay/db";
-import type { DeliveryPublisher, QueuedDelivery } from "./publisher.js";
+import { type DeliveryRow, queuedDelivery } from "./delivery-row.js";
+import type { DeliveryPublisher } from "./publisher.js";
 
 /**
  * How far back a JetStream server that went down may have lost jobs it had
@@ -29,19 +30,7 @@ export async function republishRecent(
   publisher: DeliveryPublisher,
   windowMs = unsyncedWindowMs,
 ): Promise<number> {
-  const rows = await prisma.$queryRaw<
-    {
-      id: string;
-      application_id: string;
-      endpoint_id: string;
-      attempt_count: number;
-      message_id: string;
-      event_type: string;
-      trace_context: string | null;
-      next_retry_at: Date | null;
-      first_publish: boolean;
-    }[]
-  >`
+  const rows = await prisma.$queryRaw<(DeliveryRow & { first_publish: boolean })[]>`
     SELECT d.id, d.application_id, d.endpoint_id, d.attempt_count, d.message_id, m.event_type,
            m.trace_context, d.next_retry_at,
            d.attempt_count = 0 AND d.next_retry_at = m."timestamp" AS first_publish
@@ -49,17 +38,10 @@ export async function republishRecent(
     WHERE d.status IN ('pending', 'retrying')
       AND d.enqueued_at > now() - make_interval(secs => ${windowMs / 1000}::float8)
     ORDER BY d.id`;
-  const jobs: QueuedDelivery[] = rows.map((row) => ({
-    deliveryId: row.id,
-    applicationId: row.application_id,
-    endpointId: row.endpoint_id,
-    attempt: row.attempt_count + 1,
-    messageId: row.message_id,
-    eventType: row.event_type,
-    ...(row.trace_context ? { originTraceparent: row.trace_context } : {}),
-    // Ingest publishes without a due time in the id; the outbox relay with one.
-    ...(row.first_publish || row.next_retry_at === null ? {} : { dueAt: row.next_retry_at }),
-  }));
+  // Ingest publishes without a due time in the id; the outbox relay with one.
+  const jobs = rows.map((row) =>
+    queuedDelivery(row, row.first_publish ? undefined : (row.next_retry_at ?? undefined)),
+  );
   let published = 0;
   for (let start = 0; start < jobs.length; start += publishChunk) {
     published += await publisher.publish(jobs.slice(start, start + publishChunk));
