@@ -24,19 +24,20 @@ interface EndpointState {
   waiters: ((entry: GateEntry | undefined) => void)[];
 }
 
-/**
- * Keeps one slow or failing endpoint from taking every worker: at most
- * `maxConcurrent` attempts per endpoint, and a circuit breaker that, after
- * `failureThreshold` failures in a row, holds that endpoint's jobs back for a
- * cooldown and then lets a single probe decide whether to close again. Held
- * back jobs go back to JetStream without counting as attempts.
- */
 // Before an endpoint's first attempt here has ended.
 const atCapacityDefaultMs = 100;
 // Jobs at capacity wait here for a slot only for endpoints this quick on average: their
 // wait is short, while a slow endpoint's waiting jobs would hold workers others need.
 const waitForQuickerThanMs = 250;
 
+/**
+ * Keeps one slow or failing endpoint from taking every worker: at most
+ * `maxConcurrent` attempts per endpoint, and a circuit breaker that, after
+ * `failureThreshold` failures in a row, holds that endpoint's jobs back for a
+ * cooldown and then lets a single probe decide whether to close again. Held
+ * back jobs go back to JetStream without counting as attempts; a few jobs for
+ * a quick endpoint may instead wait here for a slot (`waitForSlot`).
+ */
 export function createEndpointGate(options: EndpointGateOptions = {}) {
   const maxConcurrent = options.maxConcurrent ?? 10;
   const threshold = options.failureThreshold ?? 5;
