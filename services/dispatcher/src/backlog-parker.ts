@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@piperelay/db";
 import type { ReceivedJob } from "@piperelay/queue";
+import { type ChunkResult, chunkSize, updateInIdChunks } from "./update-in-id-chunks.js";
 
 export interface BacklogParkerOptions {
   prisma: PrismaClient;
@@ -33,8 +34,6 @@ interface BacklogState {
   parkedAt: number;
 }
 
-// Deliveries parked per statement.
-const parkChunk = 10_000;
 // While jobs queued after a park keep coming, the backlog is parked again at most this
 // often; they come back after the same time, to be covered by the next park.
 const minReparkIntervalMs = 1000;
@@ -68,7 +67,8 @@ export function createBacklogParker(options: BacklogParkerOptions) {
   const now = options.now ?? Date.now;
   const maxParkMs = options.maxParkMs ?? 600_000;
   const states = new Map<string, BacklogState>();
-  const running = new Map<string, Promise<void>>();
+  // Endpoints whose backlog is being parked right now.
+  const parking = new Set<string>();
 
   async function parkBacklog(endpointId: string, holdMs: number): Promise<void> {
     const previous = states.get(endpointId);
@@ -76,7 +76,7 @@ export function createBacklogParker(options: BacklogParkerOptions) {
     let until: number;
     let windowMs: number;
     if (previous !== undefined && previous.until > t) {
-      // Parked already: purge what queued up since, keeping the same end.
+      // Parked already: park what queued up since, keeping the same end.
       ({ until, windowMs } = previous);
     } else {
       // Parked again soon after the last park ended: the endpoint is still down.
@@ -86,23 +86,18 @@ export function createBacklogParker(options: BacklogParkerOptions) {
     }
     // Noted before the park: the jobs up to it are for deliveries the park then sees.
     const coveredThrough = await options.lastJobSequence();
-    const [endpoint] = await prisma.$queryRaw<{ application_id: string }[]>`
-      UPDATE endpoints SET circuit_open_until = to_timestamp(${until / 1000}::float8)
-      WHERE id = ${endpointId} RETURNING application_id`;
-    if (!endpoint) return;
-    // In chunks, each locking its rows in id order like the enqueued marks do: two statements
-    // updating many of the same rows in different orders would deadlock.
-    let deliveries = 0;
-    let after = "";
-    for (;;) {
-      const [chunk] = await prisma.$queryRaw<{ parked: number; last: string | null }[]>`
+    const found = await prisma.$executeRaw`
+      UPDATE endpoints SET circuit_open_until = to_timestamp(${until / 1000}::float8) WHERE id = ${endpointId}`;
+    if (found === 0) return;
+    const deliveries = await updateInIdChunks(async (after) => {
+      const [chunk] = await prisma.$queryRaw<ChunkResult[]>`
         WITH chunk AS (
           SELECT id FROM deliveries
           WHERE endpoint_id = ${endpointId} AND status IN ('pending', 'retrying') AND id > ${after}
             -- Not parked for this window yet (parking again just rewrites the same values).
             AND (enqueued_at IS NOT NULL OR next_retry_at IS NULL
                  OR next_retry_at < to_timestamp(${until / 1000}::float8))
-          ORDER BY id LIMIT ${parkChunk}
+          ORDER BY id LIMIT ${chunkSize}
           FOR UPDATE
         ), parked AS (
           UPDATE deliveries AS d SET
@@ -113,11 +108,9 @@ export function createBacklogParker(options: BacklogParkerOptions) {
           FROM chunk WHERE d.id = chunk.id
           RETURNING d.id
         )
-        SELECT count(*)::int AS parked, max(id) AS last FROM parked`;
-      deliveries += chunk?.parked ?? 0;
-      if (!chunk?.last || chunk.parked < parkChunk) break;
-      after = chunk.last;
-    }
+        SELECT count(*)::int AS changed, max(id) AS last FROM parked`;
+      return chunk;
+    });
     states.set(endpointId, { until, windowMs, coveredThrough, parkedAt: now() });
     options.onParked?.(endpointId, { deliveries, coveredThrough, untilMs: until });
   }
@@ -141,12 +134,15 @@ export function createBacklogParker(options: BacklogParkerOptions) {
       const active = state !== undefined && state.until > t;
       // Coming back in a second costs nothing; waiting here would take a worker that
       // healthy endpoints' jobs need, and parking row by row a query per job.
-      if (running.has(job.endpointId)) return retryShortly("backlog being parked");
+      if (parking.has(job.endpointId)) return retryShortly("backlog being parked");
       if (active && t - state.parkedAt < minReparkIntervalMs)
         return retryShortly("queued after the backlog was parked; parked again shortly");
-      const pending = parkBacklog(job.endpointId, holdMs).finally(() => running.delete(job.endpointId));
-      running.set(job.endpointId, pending);
-      await pending;
+      parking.add(job.endpointId);
+      try {
+        await parkBacklog(job.endpointId, holdMs);
+      } finally {
+        parking.delete(job.endpointId);
+      }
       // The job's delivery committed before the job was published, so before the park began.
       // Not covered means the endpoint is gone, and its deliveries with it.
       return covers(job)

@@ -1,9 +1,8 @@
 import type { PrismaClient } from "@piperelay/db";
+import { type ChunkResult, chunkSize, updateInIdChunks } from "./update-in-id-chunks.js";
 
 /** Deliveries a recovered endpoint's backlog is released at, per second, oldest first. */
 export const releasePerSecond = 200;
-// Deliveries rescheduled per statement.
-const releaseChunk = 10_000;
 
 /**
  * Brings a recovered endpoint's parked backlog back, spread out: its deliveries
@@ -19,28 +18,23 @@ export async function releaseParkedBacklog(
   endpointId: string,
   perSecond = releasePerSecond,
 ): Promise<number> {
-  let released = 0;
-  let after = "";
-  for (;;) {
-    // In chunks, each locking its rows in id order like the parker and the enqueued marks.
-    const [chunk] = await prisma.$queryRaw<{ released: number; last: string | null }[]>`
+  return updateInIdChunks(async (after, done) => {
+    const [chunk] = await prisma.$queryRaw<ChunkResult[]>`
       WITH chunk AS (
         SELECT id FROM deliveries
         WHERE endpoint_id = ${endpointId} AND status IN ('pending', 'retrying') AND enqueued_at IS NULL
           AND next_retry_at > now() AND id > ${after}
-        ORDER BY id LIMIT ${releaseChunk}
+        ORDER BY id LIMIT ${chunkSize}
         FOR UPDATE
       ), slotted AS (
-        SELECT id, row_number() OVER (ORDER BY id) + ${released}::int AS n FROM chunk
+        SELECT id, row_number() OVER (ORDER BY id) + ${done}::int AS n FROM chunk
       ), updated AS (
         UPDATE deliveries AS d
         SET next_retry_at = LEAST(d.next_retry_at, now() + make_interval(secs => slotted.n / ${perSecond}::float8))
         FROM slotted WHERE d.id = slotted.id
         RETURNING d.id
       )
-      SELECT count(*)::int AS released, max(id) AS last FROM updated`;
-    released += chunk?.released ?? 0;
-    if (!chunk?.last || chunk.released < releaseChunk) return released;
-    after = chunk.last;
-  }
+      SELECT count(*)::int AS changed, max(id) AS last FROM updated`;
+    return chunk;
+  });
 }

@@ -31,10 +31,10 @@ export interface ConsumeJobsOptions {
   /** Gets the job's logger, with `delivery_id` and `endpoint_id` bound. */
   process: (job: ReceivedJob, log: Logger) => Promise<JobDecision>;
   /**
-   * Decides, before any tracing or logging, jobs that need no work at all (a
-   * parked backlog's jobs, by the thousand); undefined hands the job to `process`.
+   * Jobs to acknowledge at once, before any tracing or logging: they need no
+   * work at all (a parked backlog's jobs, by the thousand).
    */
-  settle?: (job: ReceivedJob) => JobDecision | undefined;
+  alreadyDone?: (job: ReceivedJob) => boolean;
   /**
    * Called when JetStream reports the stream or consumer missing (deleted by an
    * operator, lost with a broker's storage); should recreate them. Consuming
@@ -73,10 +73,8 @@ export async function consumeJobs(options: ConsumeJobsOptions): Promise<JobConsu
       return;
     }
     const job: ReceivedJob = { ...decoded, sequence: msg.info.streamSequence };
-    const settled = options.settle?.(job);
-    if (settled) {
-      if (settled.kind === "ack") msg.ack();
-      else msg.nak(settled.delayMs);
+    if (options.alreadyDone?.(job)) {
+      msg.ack();
       return;
     }
     const { span, context: jobContext } = startConsumerSpan(tracer, {

@@ -154,8 +154,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         ackWaitMs,
         process,
         // A dead endpoint's parked backlog leaves the stream at JetStream's pace, not a worker's.
-        settle: (job) =>
-          backlog.covers(job) ? { kind: "ack", reason: "parked with the backlog" } : undefined,
+        alreadyDone: (job) => backlog.covers(job),
         onMissingTopology: prepare,
         logger,
       });

@@ -173,8 +173,8 @@ const recordStatement = preparedStatement(
         round_attempts = i.round_attempts,
         next_retry_at = i.next_retry_at,
         completed_at = CASE WHEN i.status = 'retrying' THEN NULL ELSE now() END,
-        -- A NAK-delayed retry keeps enqueued_at only if it had one: NULL means its job may be
-        -- gone (purged with a parked backlog mid-attempt), so the outbox relay brings it back.
+        -- A NAK-delayed retry keeps enqueued_at only if it had one: NULL means its backlog was
+        -- parked mid-attempt, so its job is let go when it comes back and the outbox relay brings it back.
         enqueued_at = CASE WHEN i.keep_enqueued THEN d.enqueued_at ELSE NULL END,
         locked_until = NULL,
         updated_at = now()
