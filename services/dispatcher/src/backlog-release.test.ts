@@ -35,6 +35,11 @@ afterAll(async () => {
 
 describe("releaseParkedBacklog", () => {
   it("makes the parked deliveries due a few a second, oldest first, and leaves the rest alone", async () => {
+    // Due soon, but after the release starts: set here, not in beforeAll, which may take a while.
+    await db.prisma.delivery.update({
+      where: { id: "dlv_soon" },
+      data: { nextRetryAt: new Date(Date.now() + 500) },
+    });
     const startedAt = Date.now();
     expect(await releaseParkedBacklog(db.prisma, "ep_back", 10)).toBe(31);
     const rows = await db.prisma.delivery.findMany({ orderBy: { id: "asc" } });
