@@ -3,7 +3,7 @@
 import { readdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { formatProfile, type ProfileSummary, summarizeProfile } from "../profile-summary.js";
-import { createApplication, insertEndpoints } from "../setup.js";
+import { createApplication, createEndpoints, insertEndpoints } from "../setup.js";
 import { type Stack, startStack } from "../stack.js";
 import type { BenchContext } from "./context.js";
 import { startDeliveryStack } from "./e2e.js";
@@ -61,6 +61,33 @@ export async function profileServices(ctx: BenchContext): Promise<ProfileResult[
     scenario: `fan-out 1, ${options.clients} Connect binary clients (closed loop), dispatcher delivering`,
     profiles: summarizeDir(ctx, e2eDir, spawned, e2eFrom),
   });
+
+  for (const protocol of ["connect-binary", "connect-binary-batch"] as const) {
+    const dir = resolve(ctx.profileDir, `ingest-${protocol}`);
+    ctx.log(`profile: ingest alone, ${protocol}, under --cpu-prof`);
+    const ingestStack = await startStack({
+      nats: ctx.nats,
+      services: ["admin", "ingest"],
+      logDir: ctx.logDir,
+      scenario: `profile-ingest-${protocol}`,
+      profileDir: dir,
+    });
+    const ingestSpawned = spawnTimes(ingestStack);
+    const from = Date.now() + options.warmupMs;
+    try {
+      const ingestApp = await createApplication(ingestStack.adminUrl);
+      await createEndpoints(ingestStack.adminUrl, ingestApp, [
+        { url: `${ctx.receiver.baseUrl}/hook/0`, eventTypes: ["session.completed"] },
+      ]);
+      await measureIngestRun(ctx, ingestStack, ingestApp.apiKey, protocol);
+    } finally {
+      await ingestStack.stop();
+    }
+    results.push({
+      scenario: `ingest alone, one endpoint, ${protocol}, ${options.clients} clients`,
+      profiles: summarizeDir(ctx, dir, ingestSpawned, from),
+    });
+  }
 
   const manyDir = resolve(ctx.profileDir, "endpoints");
   ctx.log(`profile: ingest with ${options.endpoints} endpoints under --cpu-prof`);

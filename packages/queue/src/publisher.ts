@@ -41,6 +41,8 @@ export interface DeliveryPublisher {
    * outbox relay publishes them later. Returns how many were published.
    */
   publish(deliveries: readonly QueuedDelivery[]): Promise<number>;
+  /** Resolves when every enqueued mark begun so far is written (see `markInBackground`). */
+  settled(): Promise<void>;
 }
 
 export interface DeliveryPublisherOptions {
@@ -52,6 +54,17 @@ export interface DeliveryPublisherOptions {
   onPublishError?: (error: unknown, count: number) => void;
   /** @defaultValue 5000 */
   publishTimeoutMs?: number;
+  /**
+   * Let `publish` return once JetStream has the jobs, and write the enqueued
+   * marks after. A lost mark costs only a duplicate job (the outbox relay
+   * republishes an unmarked delivery after its grace period, and the claim
+   * drops the second job), so a caller that only needs the jobs published,
+   * like SendMessage, need not wait for a commit. Call `settled()` before
+   * shutting down. @defaultValue false
+   */
+  markInBackground?: boolean;
+  /** Called when a background mark fails. */
+  onMarkError?: (error: unknown, count: number) => void;
   /** Traces each publish (a PRODUCER span). @defaultValue PipeRelay's tracer from the global provider */
   tracer?: Tracer;
 }
@@ -102,6 +115,15 @@ export function createDeliveryPublisher(options: DeliveryPublisherOptions): Deli
     }
   }
 
+  const backgroundMarks = new Set<Promise<void>>();
+
+  function markLater(published: readonly QueuedDelivery[]): void {
+    const marked = markEnqueued(published)
+      .catch((error: unknown) => options.onMarkError?.(error, published.length))
+      .finally(() => backgroundMarks.delete(marked));
+    backgroundMarks.add(marked);
+  }
+
   return {
     async publish(deliveries) {
       if (deliveries.length === 0) return 0;
@@ -110,8 +132,12 @@ export function createDeliveryPublisher(options: DeliveryPublisherOptions): Deli
       const firstFailure = results.find((r) => r.status === "rejected");
       if (firstFailure) options.onPublishError?.(firstFailure.reason, deliveries.length - published.length);
       if (published.length === 0) return 0;
-      await markEnqueued(published);
+      if (options.markInBackground) markLater(published);
+      else await markEnqueued(published);
       return published.length;
+    },
+    async settled() {
+      while (backgroundMarks.size > 0) await Promise.all(backgroundMarks);
     },
   };
 }

@@ -94,6 +94,7 @@ describe("requeueFailedDeliveries", () => {
           publish: async () => {
             throw new Error("nats is down");
           },
+          settled: async () => {},
         },
         onPublishError: (error) => errors.push(error),
       },

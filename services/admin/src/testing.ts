@@ -88,6 +88,7 @@ export function recordingPublisher(): DeliveryPublisher & { batches: QueuedDeliv
       batches.push([...deliveries]);
       return deliveries.length;
     },
+    async settled() {},
   };
 }
 

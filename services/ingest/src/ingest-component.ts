@@ -11,9 +11,22 @@ export const ingestComponent: ComponentFactory = async ({ config, logger, client
   await prepareQueue(database.prisma, nc, names, { deliveryTimeoutMs: config.delivery.timeout });
   const onPublishError = (err: unknown) =>
     logger.warn({ err }, "could not publish deliveries; the outbox relay will publish them");
-  const publisher = createDeliveryPublisher({ nc, pool: database.pool, names, onPublishError });
+  const publisher = createDeliveryPublisher({
+    nc,
+    pool: database.pool,
+    names,
+    onPublishError,
+    markInBackground: true,
+    onMarkError: (err, count) =>
+      logger.warn(
+        { err, count },
+        "could not mark published deliveries; the outbox relay may publish them twice",
+      ),
+  });
   return {
     name: "ingest",
+    // The marks of the last requests answered, before the database connection closes.
+    stop: () => publisher.settled(),
     parts: createIngestParts({
       prisma: database.prisma,
       writeMessage: createMessageWriter(database.pool),

@@ -1,0 +1,94 @@
+import { jetstreamManager, RetentionPolicy } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { createDatabase } from "@piperelay/db";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSeededDatabase, type SeededDatabase } from "../../../test/support/seeded-database.js";
+import { natsUrl } from "../../../test/support/urls.js";
+import { queueNames } from "./names.js";
+import { createDeliveryPublisher } from "./publisher.js";
+
+let db: SeededDatabase;
+let nc: NatsConnection;
+const names = queueNames(`publisher_${process.pid}_${Date.now()}`);
+
+beforeAll(async () => {
+  db = await createSeededDatabase({ endpointIds: ["ep_1"] });
+  nc = await connect({ servers: natsUrl() });
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.add({
+    name: names.stream,
+    subjects: [`${names.subjectRoot}.>`],
+    retention: RetentionPolicy.Workqueue,
+  });
+  const timestamp = new Date();
+  await db.prisma.message.create({
+    data: { id: "msg_1", applicationId: "app_1", eventType: "x", payload: "{}", timestamp },
+  });
+  await db.prisma.delivery.createMany({
+    data: ["dlv_a", "dlv_b"].map((id) => ({
+      id,
+      messageId: "msg_1",
+      endpointId: "ep_1",
+      applicationId: "app_1",
+      nextRetryAt: timestamp,
+    })),
+  });
+});
+afterAll(async () => {
+  await jetstreamManager(nc)
+    .then((jsm) => jsm.streams.delete(names.stream))
+    .catch(() => {});
+  await nc?.close();
+  await db?.dispose();
+});
+
+const job = (deliveryId: string) => ({ deliveryId, applicationId: "app_1", endpointId: "ep_1", attempt: 1 });
+
+async function enqueued(deliveryId: string): Promise<boolean> {
+  const row = await db.prisma.delivery.findUniqueOrThrow({ where: { id: deliveryId } });
+  return row.enqueuedAt !== null;
+}
+
+describe("a publisher that marks in the background", () => {
+  it("answers once JetStream has the job, and settled() waits for the mark", async () => {
+    const publisher = createDeliveryPublisher({ nc, pool: db.pool, names, markInBackground: true });
+    // Another transaction holds the row, so the mark cannot be written yet.
+    const locker = await db.pool.connect();
+    try {
+      await locker.query("BEGIN");
+      await locker.query("SELECT id FROM deliveries WHERE id = 'dlv_a' FOR UPDATE");
+      expect(await publisher.publish([job("dlv_a")])).toBe(1);
+      const jsm = await jetstreamManager(nc);
+      expect((await jsm.streams.info(names.stream)).state.messages).toBe(1);
+
+      let settled = false;
+      const waiting = publisher.settled().then(() => {
+        settled = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(settled).toBe(false);
+      await locker.query("COMMIT");
+      await waiting;
+    } finally {
+      locker.release();
+    }
+    expect(await enqueued("dlv_a")).toBe(true);
+  });
+
+  it("reports a mark that fails instead of failing the publish", async () => {
+    const failures: number[] = [];
+    const closed = createDatabase(db.url, { maxConnections: 1 });
+    await closed.close();
+    const publisher = createDeliveryPublisher({
+      nc,
+      pool: closed.pool,
+      names,
+      markInBackground: true,
+      onMarkError: (_error, count) => failures.push(count),
+    });
+    await expect(publisher.publish([job("dlv_b")])).resolves.toBe(1);
+    await publisher.settled();
+    expect(failures).toEqual([1]);
+    expect(await enqueued("dlv_b")).toBe(false);
+  });
+});
