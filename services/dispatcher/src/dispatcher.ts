@@ -81,7 +81,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     probeIntervalMs: options.circuitCooldownMs,
     onError: (err) => logger.warn({ err }, "outbox relay scan failed; will retry"),
   });
-  const gate = createEndpointGate({ cooldownMs: options.circuitCooldownMs });
+  // However quick, one endpoint leaves at least half the workers to the others: should it
+  // start to hang, that many are stuck until their attempts time out.
+  const gate = createEndpointGate({
+    cooldownMs: options.circuitCooldownMs,
+    maxConcurrentQuick: Math.floor(options.workers / 2),
+  });
   const backlog = createBacklogParker({
     prisma,
     lastJobSequence: () => lastJobSequence(nc, names),

@@ -13,6 +13,36 @@ describe("endpoint gate", () => {
     expect(gate.enter("ep_a").admitted).toBe(true);
   });
 
+  it("allows a quick endpoint maxConcurrentQuick attempts, a slow or hanging one maxConcurrent", () => {
+    let clock = 0;
+    const gate = createEndpointGate({ maxConcurrent: 2, maxConcurrentQuick: 4, now: () => clock });
+    /** Attempts admitted at once after one attempt of `ms` (held open entries stay in flight). */
+    const admittedAfter = (endpointId: string, ms: number) => {
+      const keep = gate.enter(endpointId);
+      const first = gate.enter(endpointId);
+      clock += ms;
+      if (first.admitted) first.release("success");
+      let admitted = 1;
+      while (gate.enter(endpointId).admitted) admitted++;
+      if (keep.admitted) keep.release("none");
+      return admitted;
+    };
+    // Before any attempt has ended, an endpoint is not known to be quick.
+    expect(gate.enter("ep_new").admitted && gate.enter("ep_new").admitted).toBe(true);
+    expect(gate.enter("ep_new").admitted).toBe(false);
+    expect(admittedAfter("ep_quick", 20)).toBe(4);
+    expect(admittedAfter("ep_slow", 400)).toBe(2);
+    // Quick on average, but an attempt has been out for a second: perhaps it hangs.
+    const hung = gate.enter("ep_hangs");
+    const quick = gate.enter("ep_hangs");
+    clock += 10;
+    if (quick.admitted) quick.release("success");
+    expect(gate.enter("ep_hangs").admitted).toBe(true);
+    clock += 1000;
+    expect(gate.enter("ep_hangs")).toMatchObject({ admitted: false, reason: "at capacity" });
+    if (hung.admitted) hung.release("failure");
+  });
+
   it("sends a job at capacity back for about one attempt's time, between 25 ms and a second", () => {
     let clock = 0;
     const gate = createEndpointGate({ maxConcurrent: 2, now: () => clock });

@@ -2,6 +2,12 @@
 export interface EndpointGateOptions {
   /** Attempts to one endpoint at once from this process. @defaultValue 10 */
   maxConcurrent?: number;
+  /**
+   * The same for a quick endpoint: one whose attempts here take under 250 ms on
+   * average and none of whose attempts in flight has run for a second. At
+   * least `maxConcurrent`. @defaultValue maxConcurrent
+   */
+  maxConcurrentQuick?: number;
   /** Consecutive failures that open the circuit. @defaultValue 5 */
   failureThreshold?: number;
   /** How long an open circuit holds jobs back before letting one probe through. @defaultValue 30_000 */
@@ -15,6 +21,8 @@ export type GateEntry =
 
 interface EndpointState {
   inFlight: number;
+  /** When each attempt in flight began. */
+  startedAt: number[];
   /** Moving average of this endpoint's attempt durations here, in ms; undefined before the first. */
   averageMs: number | undefined;
   consecutiveFailures: number;
@@ -29,10 +37,16 @@ const atCapacityDefaultMs = 100;
 // Jobs at capacity wait here for a slot only for endpoints this quick on average: their
 // wait is short, while a slow endpoint's waiting jobs would hold workers others need.
 const waitForQuickerThanMs = 250;
+// An attempt in flight this long may be one that hangs: its endpoint is no longer quick,
+// however fast its average (which only hears of an attempt when it ends).
+const quickAttemptsEndWithinMs = 1000;
 
 /**
  * Keeps one slow or failing endpoint from taking every worker: at most
- * `maxConcurrent` attempts per endpoint, and a circuit breaker that, after
+ * `maxConcurrent` attempts per endpoint (`maxConcurrentQuick` while it answers
+ * quickly: a quick endpoint frees its workers as fast as it takes them, and
+ * one busy endpoint's deliveries would otherwise be bounded by the cap divided
+ * by an attempt's time), and a circuit breaker that, after
  * `failureThreshold` failures in a row, holds that endpoint's jobs back for a
  * cooldown and then lets a single probe decide whether to close again. Held
  * back jobs go back to JetStream without counting as attempts; a few jobs for
@@ -40,6 +54,7 @@ const waitForQuickerThanMs = 250;
  */
 export function createEndpointGate(options: EndpointGateOptions = {}) {
   const maxConcurrent = options.maxConcurrent ?? 10;
+  const maxConcurrentQuick = Math.max(options.maxConcurrentQuick ?? maxConcurrent, maxConcurrent);
   const threshold = options.failureThreshold ?? 5;
   const cooldownMs = options.cooldownMs ?? 30_000;
   const now = options.now ?? Date.now;
@@ -50,6 +65,7 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
     if (!s) {
       s = {
         inFlight: 0,
+        startedAt: [],
         averageMs: undefined,
         consecutiveFailures: 0,
         openUntil: 0,
@@ -61,9 +77,20 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
     return s;
   }
 
+  function isQuick(s: EndpointState): boolean {
+    if (s.averageMs === undefined || s.averageMs > waitForQuickerThanMs) return false;
+    const t = now();
+    return s.startedAt.every((started) => t - started < quickAttemptsEndWithinMs);
+  }
+
+  function limit(s: EndpointState): number {
+    return maxConcurrentQuick > maxConcurrent && isQuick(s) ? maxConcurrentQuick : maxConcurrent;
+  }
+
   function admit(endpointId: string, s: EndpointState, probe: boolean): GateEntry {
     const admittedAt = now();
     s.inFlight++;
+    s.startedAt.push(admittedAt);
     if (probe) s.probing = true;
     let released = false;
     return {
@@ -72,6 +99,7 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
         if (released) return;
         released = true;
         s.inFlight--;
+        s.startedAt.splice(s.startedAt.indexOf(admittedAt), 1);
         const took = now() - admittedAt;
         s.averageMs = s.averageMs === undefined ? took : s.averageMs * 0.8 + took * 0.2;
         if (probe) s.probing = false;
@@ -84,7 +112,7 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
         if (s.consecutiveFailures >= threshold) {
           for (const waiter of s.waiters.splice(0)) waiter(undefined);
         } else {
-          s.waiters.shift()?.(admit(endpointId, s, false));
+          if (s.inFlight < limit(s)) s.waiters.shift()?.(admit(endpointId, s, false));
         }
         // An idle endpoint's state is dropped (its average too): the map stays as small as the work.
         if (s.inFlight === 0 && s.consecutiveFailures === 0) states.delete(endpointId);
@@ -100,7 +128,7 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
       if (open && (t < s.openUntil || s.probing)) {
         return { admitted: false, retryInMs: Math.max(s.openUntil - t, 1000), reason: "circuit open" };
       }
-      if (s.inFlight >= maxConcurrent || s.waiters.length > 0) {
+      if (s.inFlight >= limit(s) || s.waiters.length > 0) {
         // A slot frees up in about one attempt's time: a fixed second made every burst to a
         // fast endpoint wait a second, and a shorter fixed wait would spin on a slow one.
         const retryInMs = Math.min(Math.max(Math.round(s.averageMs ?? atCapacityDefaultMs), 25), 1000);
@@ -112,7 +140,7 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
      * For a job refused "at capacity": waits in this process, for at most the refusal's
      * `retryInMs`, for one of the endpoint's slots, rather than go back to JetStream and
      * come back, over and over while a burst drains. Only for quick endpoints and up to
-     * `maxConcurrent` jobs each; otherwise (or when the wait ends) the refusal stands.
+     * their cap of jobs each; otherwise (or when the wait ends) the refusal stands.
      */
     async waitForSlot(endpointId: string, refusal: GateEntry): Promise<GateEntry> {
       const s = states.get(endpointId);
@@ -120,9 +148,8 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
         refusal.admitted ||
         refusal.reason !== "at capacity" ||
         s === undefined ||
-        s.averageMs === undefined ||
-        s.averageMs > waitForQuickerThanMs ||
-        s.waiters.length >= maxConcurrent
+        !isQuick(s) ||
+        s.waiters.length >= limit(s)
       )
         return refusal;
       return new Promise((resolve) => {
