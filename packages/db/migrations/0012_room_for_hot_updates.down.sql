@@ -1,0 +1,2 @@
+ALTER TABLE deliveries RESET (fillfactor);
+ALTER TABLE messages RESET (fillfactor);
