@@ -43,26 +43,39 @@ describe("endpoint gate", () => {
     if (hung.admitted) hung.release("failure");
   });
 
-  it("sends a job at capacity back for about one attempt's time, between 25 ms and a second", () => {
+  it("sends jobs at capacity back one freed slot apart, and those beyond overflowAfterMs to PostgreSQL", () => {
     let clock = 0;
-    const gate = createEndpointGate({ maxConcurrent: 2, now: () => clock });
-    /** With one attempt held open (keeping the endpoint's state), runs attempts of `ms` each, then fills the other slot. */
-    const busyAfter = (endpointId: string, attempts: number, ms: number) => {
-      const open = gate.enter(endpointId);
+    const gate = createEndpointGate({ maxConcurrent: 2, overflowAfterMs: 120, now: () => clock });
+    /** Runs `attempts` attempts of `ms` each with another held open, fills the cap, then takes `n` refusals. */
+    const refusalsAfter = (endpointId: string, attempts: number, ms: number, n: number) => {
+      gate.enter(endpointId);
       for (let i = 0; i < attempts; i++) {
         const entry = gate.enter(endpointId);
         clock += ms;
         if (entry.admitted) entry.release("success");
       }
       gate.enter(endpointId);
-      const refused = gate.enter(endpointId);
-      return { open, retryInMs: refused.admitted ? undefined : refused.retryInMs };
+      return Array.from({ length: n }, () => {
+        const refused = gate.enter(endpointId);
+        return refused.admitted ? undefined : [refused.retryInMs, refused.overflow];
+      });
     };
-    expect(busyAfter("ep_new", 0, 0).retryInMs).toBe(100);
-    expect(busyAfter("ep_fast", 5, 4).retryInMs).toBe(25);
-    expect(busyAfter("ep_usual", 10, 300).retryInMs).toBeGreaterThan(250);
-    expect(busyAfter("ep_usual2", 10, 300).retryInMs).toBeLessThanOrEqual(300);
-    expect(busyAfter("ep_slow", 3, 5000).retryInMs).toBe(1000);
+    // No attempt has ended yet: 100 ms an attempt, two slots, so one frees up every 50 ms.
+    expect(refusalsAfter("ep_new", 0, 0, 3)).toEqual([
+      [50, false],
+      [100, false],
+      [150, true],
+    ]);
+    // Never sooner than 25 ms, however quick the endpoint.
+    expect(refusalsAfter("ep_fast", 5, 4, 2)).toEqual([
+      [25, false],
+      [25, false],
+    ]);
+    // A slow endpoint: a slot every 2.5 s, so even the first job waits in PostgreSQL.
+    expect(refusalsAfter("ep_slow", 3, 5000, 1)).toEqual([[2500, true]]);
+    // Once the jobs sent back are due, the queue of them starts over.
+    clock += 1000;
+    expect(gate.enter("ep_new")).toMatchObject({ admitted: false, retryInMs: 50, overflow: false });
   });
 
   it("opens after consecutive failures, then lets one probe through after the cooldown", () => {

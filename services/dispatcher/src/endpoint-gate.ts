@@ -8,6 +8,12 @@ export interface EndpointGateOptions {
    * least `maxConcurrent`. @defaultValue maxConcurrent
    */
   maxConcurrentQuick?: number;
+  /**
+   * How much of an endpoint's time (jobs sent back at capacity, one freed slot
+   * each) may wait on JetStream before further jobs are marked `overflow`.
+   * @defaultValue 2000
+   */
+  overflowAfterMs?: number;
   /** Consecutive failures that open the circuit. @defaultValue 5 */
   failureThreshold?: number;
   /** How long an open circuit holds jobs back before letting one probe through. @defaultValue 30_000 */
@@ -17,12 +23,25 @@ export interface EndpointGateOptions {
 
 export type GateEntry =
   | { admitted: true; release(outcome: "success" | "failure" | "none"): void }
-  | { admitted: false; retryInMs: number; reason: "at capacity" | "circuit open" };
+  | {
+      admitted: false;
+      retryInMs: number;
+      reason: "at capacity" | "circuit open";
+      /**
+       * At capacity with more jobs already sent back than the endpoint takes in
+       * `overflowAfterMs`: rather than wait on JetStream, where it would hold a
+       * place in the consumer's ack-pending window that every endpoint shares,
+       * the job should wait in PostgreSQL for `retryInMs`.
+       */
+      overflow?: boolean;
+    };
 
 interface EndpointState {
   inFlight: number;
   /** When each attempt in flight began. */
   startedAt: number[];
+  /** When the last job sent back at capacity is due to find a free slot. */
+  horizon: number;
   /** Moving average of this endpoint's attempt durations here, in ms; undefined before the first. */
   averageMs: number | undefined;
   consecutiveFailures: number;
@@ -40,6 +59,8 @@ const waitForQuickerThanMs = 250;
 // An attempt in flight this long may be one that hangs: its endpoint is no longer quick,
 // however fast its average (which only hears of an attempt when it ends).
 const quickAttemptsEndWithinMs = 1000;
+// Jobs sent back at capacity beyond this much of the endpoint's time wait in PostgreSQL.
+const defaultOverflowAfterMs = 2000;
 
 /**
  * Keeps one slow or failing endpoint from taking every worker: at most
@@ -55,6 +76,7 @@ const quickAttemptsEndWithinMs = 1000;
 export function createEndpointGate(options: EndpointGateOptions = {}) {
   const maxConcurrent = options.maxConcurrent ?? 10;
   const maxConcurrentQuick = Math.max(options.maxConcurrentQuick ?? maxConcurrent, maxConcurrent);
+  const overflowAfterMs = options.overflowAfterMs ?? defaultOverflowAfterMs;
   const threshold = options.failureThreshold ?? 5;
   const cooldownMs = options.cooldownMs ?? 30_000;
   const now = options.now ?? Date.now;
@@ -66,6 +88,7 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
       s = {
         inFlight: 0,
         startedAt: [],
+        horizon: 0,
         averageMs: undefined,
         consecutiveFailures: 0,
         openUntil: 0,
@@ -129,10 +152,13 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
         return { admitted: false, retryInMs: Math.max(s.openUntil - t, 1000), reason: "circuit open" };
       }
       if (s.inFlight >= limit(s) || s.waiters.length > 0) {
-        // A slot frees up in about one attempt's time: a fixed second made every burst to a
-        // fast endpoint wait a second, and a shorter fixed wait would spin on a slow one.
-        const retryInMs = Math.min(Math.max(Math.round(s.averageMs ?? atCapacityDefaultMs), 25), 1000);
-        return { admitted: false, retryInMs, reason: "at capacity" };
+        // Each job sent back gets the next free slot after those sent back before it: a slot
+        // frees up every attempt's time ÷ the cap. Sending them all back for one attempt's
+        // time brought a burst back at once, to be sent back again and again.
+        const slotMs = Math.max(s.averageMs ?? atCapacityDefaultMs, 25) / limit(s);
+        s.horizon = Math.max(s.horizon, t) + slotMs;
+        const retryInMs = Math.max(Math.round(s.horizon - t), 25);
+        return { admitted: false, retryInMs, reason: "at capacity", overflow: retryInMs > overflowAfterMs };
       }
       return admit(endpointId, s, open);
     },
@@ -155,6 +181,8 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
       return new Promise((resolve) => {
         const waiter = (entry: GateEntry | undefined) => {
           clearTimeout(timer);
+          // It took a slot now rather than the one it was given on the horizon: give that back.
+          if (entry) s.horizon = Math.max(s.horizon - Math.max(s.averageMs ?? 0, 25) / limit(s), now());
           resolve(entry ?? refusal);
         };
         const timer = setTimeout(() => {

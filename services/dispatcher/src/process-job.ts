@@ -6,6 +6,7 @@ import { decryptSecret, signatureHeaders } from "@piperelay/signing";
 import type { Dispatcher } from "undici";
 import type { BacklogParker } from "./backlog-parker.js";
 import { createDeliveryClaimer, releaseClaim } from "./claim-deliveries.js";
+import { createOverflowDeferrer } from "./defer-overflow.js";
 import type { DispatcherMetrics } from "./dispatcher-metrics.js";
 import { createEndpointGate, type EndpointGate } from "./endpoint-gate.js";
 import type { EndpointHealth } from "./endpoint-health.js";
@@ -76,6 +77,7 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
     holdExtraMs,
   });
   const recordAttempt = createAttemptRecorder(options.pool);
+  const deferOverflow = createOverflowDeferrer(options.pool);
 
   return async (job, log) => {
     // Held-back jobs go back to JetStream before touching the database: a failing
@@ -84,8 +86,11 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
     if (!entry.admitted && entry.reason === "at capacity")
       entry = await gate.waitForSlot(job.endpointId, entry);
     if (!entry.admitted) {
-      if (entry.reason === "at capacity")
+      if (entry.reason === "at capacity") {
+        if (entry.overflow && (await deferOverflow(job, entry.retryInMs)))
+          return { kind: "ack", reason: `at capacity; due again in ${entry.retryInMs} ms, from PostgreSQL` };
         return { kind: "nak", delayMs: entry.retryInMs, reason: entry.reason };
+      }
       // An open circuit's long hold would keep the job in JetStream's ack-pending window, and
       // a dead endpoint with a big backlog would fill it for everyone: park it in PostgreSQL,
       // where the outbox relay picks it up when it is due.

@@ -1,0 +1,86 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp, createEndpoint, sendMany, sendMessage } from "../support/fixtures.js";
+import { eventually } from "../support/poll.js";
+import { type Receiver, startReceiver } from "../support/receiver.js";
+import { startStack, type TestStack } from "../support/stack.js";
+
+// A small ack-pending window stands in for the production one (20,000): what fills
+// this one with a few hundred jobs fills that one with a few tens of thousands.
+const maxAckPending = 100;
+const burst = 400;
+
+let stack: TestStack;
+let healthy: Receiver;
+let slow: Server;
+let slowUrl: string;
+const slowlyAnswered = new Set<string>();
+
+beforeAll(async () => {
+  stack = await startStack();
+  const { nc, names } = stack.process.clients;
+  const jsm = await jetstreamManager(nc);
+  await jsm.consumers.update(names.stream, names.consumer, { max_ack_pending: maxAckPending });
+  healthy = await startReceiver();
+  // Answers every webhook, 400 ms later: 10 at once, so 25 a second.
+  slow = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      setTimeout(() => {
+        slowlyAnswered.add(String(req.headers["x-piperelay-id"]));
+        res.writeHead(200).end("ok");
+      }, 400);
+    });
+  });
+  await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
+  slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/hook`;
+});
+afterAll(async () => {
+  slow?.closeAllConnections();
+  slow?.close();
+  await healthy?.close();
+  await stack?.stop();
+});
+
+describe("a burst to a slow endpoint", () => {
+  it("waits in PostgreSQL beyond a few seconds of the endpoint's time, so other endpoints' jobs still get through", async () => {
+    const busy = await createApp(stack.baseUrl, "busy");
+    await createEndpoint(stack.baseUrl, busy.apiKey, { url: slowUrl });
+    await sendMany(stack.baseUrl, busy.apiKey, burst, "burst", 16);
+
+    const calm = await createApp(stack.baseUrl, "calm");
+    await createEndpoint(stack.baseUrl, calm.apiKey, { url: healthy.url });
+    const latencies: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const sentAt = Date.now();
+      const sent = await sendMessage(stack.baseUrl, calm.apiKey, { event_type: "calm", payload: { i } });
+      const arrived = await eventually(
+        () => healthy.requests.find((r) => r.headers["x-piperelay-id"] === sent.id),
+        30_000,
+      );
+      latencies.push(arrived.at - sentAt);
+    }
+    // Held on JetStream, the burst would fill the ack-pending window until all but 100 of its
+    // 400 jobs were done: 12 s at 25 a second.
+    expect(Math.max(...latencies)).toBeLessThan(3000);
+
+    // And none of the burst is lost: every message reaches the slow endpoint.
+    const { pool } = stack.process.clients.database;
+    await eventually(
+      async () => {
+        const { rows } = await pool.query(
+          "SELECT count(*)::int AS n FROM messages m JOIN applications a ON a.id = m.application_id WHERE a.name = 'busy' AND m.status = 'delivered'",
+        );
+        return rows[0].n === burst ? true : undefined;
+      },
+      90_000,
+      "every message of the burst to be delivered",
+    );
+    const { rows } = await pool.query(
+      "SELECT m.id FROM messages m JOIN applications a ON a.id = m.application_id WHERE a.name = 'busy'",
+    );
+    expect(rows.filter((r: { id: string }) => !slowlyAnswered.has(r.id))).toEqual([]);
+  }, 150_000);
+});
