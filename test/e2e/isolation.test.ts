@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp, createEndpoint, sendMany, sendMessage } from "../support/fixtures.js";
+import { createApp, createEndpoint, sendMany, sendTimedOneByOne } from "../support/fixtures.js";
 import { eventually } from "../support/poll.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
 import { startStack, type TestStack } from "../support/stack.js";
@@ -37,16 +37,7 @@ describe("isolation between endpoints", () => {
 
     const calm = await createApp(stack.baseUrl, "calm");
     await createEndpoint(stack.baseUrl, calm.apiKey, { url: healthy.url });
-    const latencies: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      const sentAt = Date.now();
-      const sent = await sendMessage(stack.baseUrl, calm.apiKey, { event_type: "calm", payload: { i } });
-      const arrived = await eventually(
-        () => healthy.requests.find((r) => r.headers["x-piperelay-id"] === sent.id),
-        15_000,
-      );
-      latencies.push(arrived.at - sentAt);
-    }
+    const latencies = await sendTimedOneByOne(stack.baseUrl, calm.apiKey, healthy, 20, "calm");
     // Without per-endpoint caps every worker would sit on the hanging endpoint for 20 s.
     expect(Math.max(...latencies)).toBeLessThan(3000);
   }, 120_000);

@@ -1,4 +1,6 @@
 import { restClient } from "./api-client.js";
+import { eventually } from "./poll.js";
+import type { Receiver } from "./receiver.js";
 import type { TestStack } from "./stack.js";
 
 /** Creates an application over REST (local mode: no admin token) and returns its id and key. */
@@ -28,6 +30,31 @@ export async function sendMessage(
   if (res.status !== 200)
     throw new Error(`sending a message answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body;
+}
+
+/**
+ * Sends `count` messages one after another, each once the one before has
+ * reached `receiver`; returns how long each took from send to arrival, in ms.
+ */
+export async function sendTimedOneByOne(
+  baseUrl: string,
+  apiKey: string,
+  receiver: Receiver,
+  count: number,
+  eventType: string,
+): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const sentAt = Date.now();
+    const sent = await sendMessage(baseUrl, apiKey, { event_type: eventType, payload: { i } });
+    const arrived = await eventually(
+      () => receiver.requests.find((r) => r.headers["x-piperelay-id"] === sent.id),
+      30_000,
+      `message ${i} to arrive`,
+    );
+    latencies.push(arrived.at - sentAt);
+  }
+  return latencies;
 }
 
 /** Sends `count` messages of one event type, `concurrency` requests at a time. */

@@ -1,7 +1,8 @@
-import { jetstreamManager, RetentionPolicy } from "@nats-io/jetstream";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { createDatabase } from "@piperelay/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createJobStream, deleteJobStream } from "../../../test/support/nats.js";
 import { createSeededDatabase, type SeededDatabase } from "../../../test/support/seeded-database.js";
 import { natsUrl } from "../../../test/support/urls.js";
 import { queueNames } from "./names.js";
@@ -14,12 +15,7 @@ const names = queueNames(`publisher_${process.pid}_${Date.now()}`);
 beforeAll(async () => {
   db = await createSeededDatabase({ endpointIds: ["ep_1"] });
   nc = await connect({ servers: natsUrl() });
-  const jsm = await jetstreamManager(nc);
-  await jsm.streams.add({
-    name: names.stream,
-    subjects: [`${names.subjectRoot}.>`],
-    retention: RetentionPolicy.Workqueue,
-  });
+  await createJobStream(nc, names);
   const timestamp = new Date();
   await db.prisma.message.create({
     data: { id: "msg_1", applicationId: "app_1", eventType: "x", payload: "{}", timestamp },
@@ -35,9 +31,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await jetstreamManager(nc)
-    .then((jsm) => jsm.streams.delete(names.stream))
-    .catch(() => {});
+  await deleteJobStream(nc, names);
   await nc?.close();
   await db?.dispose();
 });

@@ -1,6 +1,7 @@
-import { jetstreamManager, RetentionPolicy } from "@nats-io/jetstream";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createJobStream, deleteJobStream } from "../../../test/support/nats.js";
 import { createSeededDatabase, type SeededDatabase } from "../../../test/support/seeded-database.js";
 import { natsUrl } from "../../../test/support/urls.js";
 import { queueNames } from "./names.js";
@@ -16,13 +17,7 @@ const duplicateWindowMs = 1000;
 beforeAll(async () => {
   db = await createSeededDatabase({ endpointIds: ["ep_1"] });
   nc = await connect({ servers: natsUrl() });
-  const jsm = await jetstreamManager(nc);
-  await jsm.streams.add({
-    name: names.stream,
-    subjects: [`${names.subjectRoot}.>`],
-    retention: RetentionPolicy.Workqueue,
-    duplicate_window: duplicateWindowMs * 1_000_000,
-  });
+  await createJobStream(nc, names, { duplicateWindowMs });
   const timestamp = new Date();
   await db.prisma.message.create({
     data: { id: "msg_1", applicationId: "app_1", eventType: "x", payload: "{}", timestamp },
@@ -39,9 +34,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await jetstreamManager(nc)
-    .then((jsm) => jsm.streams.delete(names.stream))
-    .catch(() => {});
+  await deleteJobStream(nc, names);
   await nc?.close();
   await db?.dispose();
 });
