@@ -73,5 +73,10 @@ describe("a burst to a slow endpoint", () => {
       "SELECT m.id FROM messages m JOIN applications a ON a.id = m.application_id WHERE a.name = 'busy'",
     );
     expect(rows.filter((r: { id: string }) => !slowlyAnswered.has(r.id))).toEqual([]);
+
+    // Operators see it happen.
+    const metrics = await (await fetch(`${stack.baseUrl}/metrics`)).text();
+    const deferred = Number(/^piperelay_jobs_deferred_total (\d+)$/m.exec(metrics)?.[1] ?? 0);
+    expect(deferred).toBeGreaterThan(0);
   }, 150_000);
 });

@@ -14,6 +14,8 @@ export interface DispatcherMetrics {
   attemptRecorded(status: NextState["status"], latencyMs: number | undefined): void;
   /** This process disabled an endpoint. */
   endpointDisabled(kind: DisableKind): void;
+  /** A job at an endpoint's cap was taken off JetStream to wait in PostgreSQL for its turn. */
+  jobDeferred(): void;
 }
 
 export interface DispatcherMetricsSources {
@@ -52,6 +54,11 @@ export function createDispatcherMetrics(
     labelNames: ["reason"] as const,
     registers,
   });
+  const jobsDeferred = new Counter({
+    name: "piperelay_jobs_deferred_total",
+    help: "Jobs taken off JetStream at an endpoint's concurrency cap, their turn more than 2 s away, to wait in PostgreSQL (a burst to a slow endpoint).",
+    registers,
+  });
   new Gauge({
     name: "piperelay_open_circuits",
     help: "Endpoints whose circuit breaker is open in this process (their jobs are held back).",
@@ -81,5 +88,6 @@ export function createDispatcherMetrics(
       if (latencyMs !== undefined) attemptDuration.observe(latencyMs / 1000);
     },
     endpointDisabled: (kind) => endpointsDisabled.inc({ reason: kind }),
+    jobDeferred: () => jobsDeferred.inc(),
   };
 }

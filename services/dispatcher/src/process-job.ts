@@ -42,7 +42,7 @@ export interface JobProcessorOptions {
   /** Tracks runs of failures and disables endpoints; none in unit tests. */
   endpointHealth?: EndpointHealth;
   /** Counts recorded attempts by outcome and times the requests. */
-  metrics?: Pick<DispatcherMetrics, "attemptRecorded">;
+  metrics?: Pick<DispatcherMetrics, "attemptRecorded" | "jobDeferred">;
   /** Injectable clock for tests. */
   now?: () => number;
   /** Injectable randomness for retry jitter. */
@@ -87,8 +87,10 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
       entry = await gate.waitForSlot(job.endpointId, entry);
     if (!entry.admitted) {
       if (entry.reason === "at capacity") {
-        if (entry.overflow && (await deferOverflow(job, entry.retryInMs)))
+        if (entry.overflow && (await deferOverflow(job, entry.retryInMs))) {
+          options.metrics?.jobDeferred();
           return { kind: "ack", reason: `at capacity; due again in ${entry.retryInMs} ms, from PostgreSQL` };
+        }
         return { kind: "nak", delayMs: entry.retryInMs, reason: entry.reason };
       }
       // An open circuit's long hold would keep the job in JetStream's ack-pending window, and
