@@ -38,8 +38,9 @@ export function createOverflowDeferrer(pool: Pool): (job: DeliveryJob, delayMs: 
 // Only a delivery still outstanding, with its job on JetStream, and not being attempted
 // right now. The job's attempt number is not compared: JetStream redelivers the same job
 // for each NAK-delayed retry (see claimDeliveries). Should this job be a stray duplicate,
-// the delivery's own job finds it not due and left to the relay, which brings it back. Rows are locked in id order, as every bulk update of
-// deliveries locks them, so that two statements cannot deadlock.
+// the delivery's own job finds it not due and left to the relay, which brings it back.
+// Rows are locked in id order, as every bulk update of deliveries locks them, so that
+// two statements cannot deadlock.
 const deferStatement = preparedStatement<{ id: string }>(
   "dispatcher.defer-overflow",
   `UPDATE deliveries AS d
