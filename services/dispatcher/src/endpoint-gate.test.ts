@@ -146,6 +146,39 @@ describe("endpoint gate", () => {
       await Promise.all(waiting);
     });
 
+    it("lets at most maxConcurrent jobs wait at a raised cap, and none whose turn is for PostgreSQL", async () => {
+      let clock = 0;
+      const gate = createEndpointGate({
+        maxConcurrent: 2,
+        maxConcurrentQuick: 4,
+        overflowAfterMs: 30,
+        now: () => clock,
+      });
+      const keeper = gate.enter("ep");
+      const warmup = gate.enter("ep");
+      clock += 10;
+      release(warmup);
+      const held = [keeper, gate.enter("ep"), gate.enter("ep"), gate.enter("ep")];
+      expect(held.every((e) => e.admitted)).toBe(true);
+      // A slot frees up every 25 ms ÷ 4 here: the first job sent back waits 6 ms for its turn.
+      const refusal = gate.enter("ep");
+      expect(refusal).toMatchObject({ admitted: false, overflow: false });
+      const waiting = [gate.waitForSlot("ep", refusal), gate.waitForSlot("ep", refusal)];
+      /** What waitForSlot answers at once, or "waits". */
+      const atOnce = (r: GateEntry) =>
+        Promise.race([gate.waitForSlot("ep", r), new Promise((done) => setTimeout(() => done("waits"), 5))]);
+      expect(await atOnce(refusal)).toBe(refusal);
+      // The fifth job sent back would wait 31 ms, beyond 30: it goes to PostgreSQL without waiting here.
+      for (let i = 0; i < 3; i++)
+        expect(gate.enter("ep")).toMatchObject({ admitted: false, overflow: false });
+      const far = gate.enter("ep");
+      expect(far).toMatchObject({ admitted: false, overflow: true });
+      expect(await atOnce(far)).toBe(far);
+      release(held[0] as GateEntry);
+      expect((await waiting[0])?.admitted).toBe(true);
+      await waiting[1];
+    });
+
     it("lets waiting jobs go when the circuit opens", async () => {
       const { gate, first, refusal } = busyGate(10, 1);
       const waiting = gate.waitForSlot("ep", refusal);

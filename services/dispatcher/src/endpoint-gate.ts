@@ -165,17 +165,21 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
     /**
      * For a job refused "at capacity": waits in this process, for at most the refusal's
      * `retryInMs`, for one of the endpoint's slots, rather than go back to JetStream and
-     * come back, over and over while a burst drains. Only for quick endpoints and up to
-     * their cap of jobs each; otherwise (or when the wait ends) the refusal stands.
+     * come back, over and over while a burst drains. Only for quick endpoints, up to
+     * `maxConcurrent` jobs each (waiting jobs hold workers too: a quick endpoint at its
+     * raised cap with as many waiting would take every one), and not for a job whose turn is
+     * so far off that it goes to PostgreSQL; otherwise (or when the wait ends) the
+     * refusal stands.
      */
     async waitForSlot(endpointId: string, refusal: GateEntry): Promise<GateEntry> {
       const s = states.get(endpointId);
       if (
         refusal.admitted ||
         refusal.reason !== "at capacity" ||
+        refusal.overflow ||
         s === undefined ||
         !isQuick(s) ||
-        s.waiters.length >= limit(s)
+        s.waiters.length >= maxConcurrent
       )
         return refusal;
       return new Promise((resolve) => {
