@@ -56,7 +56,7 @@ export function createDispatcherMetrics(
   });
   const jobsDeferred = new Counter({
     name: "piperelay_jobs_deferred_total",
-    help: "Jobs taken off JetStream at an endpoint's concurrency cap, their turn more than 2 s away, to wait in PostgreSQL (a burst to a slow endpoint).",
+    help: "Jobs taken off JetStream at an endpoint's concurrency cap, their turn more than 2 s away (10 s for a quick endpoint), to wait in PostgreSQL.",
     registers,
   });
   new Gauge({

@@ -151,7 +151,8 @@ describe("endpoint gate", () => {
       const gate = createEndpointGate({
         maxConcurrent: 2,
         maxConcurrentQuick: 4,
-        overflowAfterMs: 30,
+        // Quick: 5 × 6 = 30 ms.
+        overflowAfterMs: 6,
         now: () => clock,
       });
       const keeper = gate.enter("ep");

@@ -10,8 +10,8 @@ export interface EndpointGateOptions {
   maxConcurrentQuick?: number;
   /**
    * How much of an endpoint's time (jobs sent back at capacity, one freed slot
-   * each) may wait on JetStream before further jobs are marked `overflow`.
-   * @defaultValue 2000
+   * each) may wait on JetStream before further jobs are marked `overflow`;
+   * five times as much for a quick endpoint. @defaultValue 2000
    */
   overflowAfterMs?: number;
   /** Consecutive failures that open the circuit. @defaultValue 5 */
@@ -59,8 +59,10 @@ const waitForQuickerThanMs = 250;
 // An attempt in flight this long may be one that hangs: its endpoint is no longer quick,
 // however fast its average (which only hears of an attempt when it ends).
 const quickAttemptsEndWithinMs = 1000;
-// Jobs sent back at capacity beyond this much of the endpoint's time wait in PostgreSQL.
+// Jobs sent back at capacity beyond this much of the endpoint's time wait in PostgreSQL;
+// for a quick endpoint, beyond this many times as much.
 const defaultOverflowAfterMs = 2000;
+const quickOverflowFactor = 5;
 
 /**
  * Keeps one slow or failing endpoint from taking every worker: at most
@@ -158,7 +160,10 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
         const slotMs = Math.max(s.averageMs ?? atCapacityDefaultMs, 25) / limit(s);
         s.horizon = Math.max(s.horizon, t) + slotMs;
         const retryInMs = Math.max(Math.round(s.horizon - t), 25);
-        return { admitted: false, retryInMs, reason: "at capacity", overflow: retryInMs > overflowAfterMs };
+        // A quick endpoint's jobs drain fast, and moving them through PostgreSQL costs more
+        // than they wait: only a longer queue of them goes there.
+        const overflowAt = isQuick(s) ? overflowAfterMs * quickOverflowFactor : overflowAfterMs;
+        return { admitted: false, retryInMs, reason: "at capacity", overflow: retryInMs > overflowAt };
       }
       return admit(endpointId, s, open);
     },
