@@ -48,10 +48,10 @@ export async function startDeliveryStack(
   }
 }
 
-/** The next rate to try, bisecting between the best sustained and the lowest unsustained rate seen. */
 // Trials beyond `options.trials` while none has failed yet.
 const extraTrialsWhileSustained = 3;
 
+/** The next rate to try, bisecting between the best sustained and the lowest unsustained rate seen. */
 function nextRate(rate: number, best: number, failed: number): number {
   if (failed === Number.POSITIVE_INFINITY) return rate * 1.25;
   if (best === 0) return rate * 0.7;

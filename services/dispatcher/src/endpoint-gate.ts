@@ -53,6 +53,8 @@ interface EndpointState {
 
 // Before an endpoint's first attempt here has ended.
 const atCapacityDefaultMs = 100;
+// The soonest a job sent back at capacity comes back, however quick the endpoint.
+const minRetryMs = 25;
 // Jobs at capacity wait here for a slot only for endpoints this quick on average: their
 // wait is short, while a slow endpoint's waiting jobs would hold workers others need.
 const waitForQuickerThanMs = 250;
@@ -72,8 +74,9 @@ const quickOverflowFactor = 5;
  * by an attempt's time), and a circuit breaker that, after
  * `failureThreshold` failures in a row, holds that endpoint's jobs back for a
  * cooldown and then lets a single probe decide whether to close again. Held
- * back jobs go back to JetStream without counting as attempts; a few jobs for
- * a quick endpoint may instead wait here for a slot (`waitForSlot`).
+ * back jobs go back without counting as attempts: to JetStream, or, when their
+ * turn is far off (`overflow`), to PostgreSQL; a few jobs for a quick endpoint
+ * may instead wait here for a slot (`waitForSlot`).
  */
 export function createEndpointGate(options: EndpointGateOptions = {}) {
   const maxConcurrent = options.maxConcurrent ?? 10;
@@ -112,6 +115,11 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
     return maxConcurrentQuick > maxConcurrent && isQuick(s) ? maxConcurrentQuick : maxConcurrent;
   }
 
+  /** How often one of the endpoint's slots frees up: an attempt's time ÷ the cap. */
+  function slotMs(s: EndpointState): number {
+    return Math.max(s.averageMs ?? atCapacityDefaultMs, minRetryMs) / limit(s);
+  }
+
   function admit(endpointId: string, s: EndpointState, probe: boolean): GateEntry {
     const admittedAt = now();
     s.inFlight++;
@@ -136,8 +144,8 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
         // The freed slot goes straight to the oldest waiting job; with the circuit open, none does.
         if (s.consecutiveFailures >= threshold) {
           for (const waiter of s.waiters.splice(0)) waiter(undefined);
-        } else {
-          if (s.inFlight < limit(s)) s.waiters.shift()?.(admit(endpointId, s, false));
+        } else if (s.inFlight < limit(s)) {
+          s.waiters.shift()?.(admit(endpointId, s, false));
         }
         // An idle endpoint's state is dropped (its average too): the map stays as small as the work.
         if (s.inFlight === 0 && s.consecutiveFailures === 0) states.delete(endpointId);
@@ -154,12 +162,11 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
         return { admitted: false, retryInMs: Math.max(s.openUntil - t, 1000), reason: "circuit open" };
       }
       if (s.inFlight >= limit(s) || s.waiters.length > 0) {
-        // Each job sent back gets the next free slot after those sent back before it: a slot
-        // frees up every attempt's time ÷ the cap. Sending them all back for one attempt's
-        // time brought a burst back at once, to be sent back again and again.
-        const slotMs = Math.max(s.averageMs ?? atCapacityDefaultMs, 25) / limit(s);
-        s.horizon = Math.max(s.horizon, t) + slotMs;
-        const retryInMs = Math.max(Math.round(s.horizon - t), 25);
+        // Each job sent back gets the next free slot after those sent back before it.
+        // Sending them all back for one attempt's time brought a burst back at once, to be
+        // sent back again and again.
+        s.horizon = Math.max(s.horizon, t) + slotMs(s);
+        const retryInMs = Math.max(Math.round(s.horizon - t), minRetryMs);
         // A quick endpoint's jobs drain fast, and moving them through PostgreSQL costs more
         // than they wait: only a longer queue of them goes there.
         const overflowAt = isQuick(s) ? overflowAfterMs * quickOverflowFactor : overflowAfterMs;
@@ -191,7 +198,7 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
         const waiter = (entry: GateEntry | undefined) => {
           clearTimeout(timer);
           // It took a slot now rather than the one it was given on the horizon: give that back.
-          if (entry) s.horizon = Math.max(s.horizon - Math.max(s.averageMs ?? 0, 25) / limit(s), now());
+          if (entry) s.horizon = Math.max(s.horizon - slotMs(s), now());
           resolve(entry ?? refusal);
         };
         const timer = setTimeout(() => {
