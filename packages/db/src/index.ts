@@ -1,5 +1,5 @@
 export type { Database, DatabaseOptions, Pool } from "./client.js";
-export { createDatabase } from "./client.js";
+export { createDatabase, genericPlanSettings } from "./client.js";
 export { postgresErrorCode } from "./driver-error.js";
 export { ensureDatabase } from "./ensure-database.js";
 export type { Application, Attempt, Delivery, Endpoint, Message, PrismaClient } from "./gen/prisma/client.js";
@@ -9,8 +9,8 @@ export { createGroupCommit } from "./group-commit.js";
 export { refreshMessageStatuses } from "./message-status.js";
 export type { Migration, MigrationStatus } from "./migrate.js";
 export { defaultMigrationsDir, migrateDown, migrateUp, migrationStatus, readMigrations } from "./migrate.js";
-export type { Sql } from "./prepared-statement.js";
-export { inTransaction, preparedStatement } from "./prepared-statement.js";
+export type { GenericPlanStatement, PlanOptions, Sql } from "./prepared-statement.js";
+export { inTransaction, listGenericPlanStatements, preparedStatement } from "./prepared-statement.js";
 export type { StoredRetryPolicy } from "./retry-policy-column.js";
 export { readStoredRetryPolicy, retryPolicyColumn } from "./retry-policy-column.js";
 export { isDatabaseUnavailable } from "./unavailable.js";

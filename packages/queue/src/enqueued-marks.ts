@@ -45,4 +45,5 @@ const markStatement = preparedStatement(
      FOR UPDATE OF c
    ) AS locked
    WHERE d.id = locked.id`,
+  { plan: "generic" },
 );

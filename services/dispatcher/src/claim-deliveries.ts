@@ -6,6 +6,7 @@ import {
   readStoredRetryPolicy,
   type StoredRetryPolicy,
 } from "@piperelay/db";
+import { outstandingStatuses } from "./outstanding-statuses.js";
 
 /** Everything one attempt needs, read in the same statement that claims the delivery. */
 export interface ClaimedDelivery {
@@ -102,6 +103,7 @@ export async function claimDeliveries(
     settings.defaultTimeoutMs,
     settings.holdExtraMs,
     dueSlackSeconds,
+    outstandingStatuses,
   ]);
   const claimed = new Map(rows.map((row) => [row.id, row]));
   const unclaimed = ids.filter((id) => !claimed.has(id));
@@ -145,7 +147,7 @@ async function whyNotClaimed(pool: Pool, deliveryIds: readonly string[]): Promis
   // Anything still outstanding and due counts as busy, even if its claim lapsed a moment
   // ago: dropping the job then would strand the delivery. Only finished, deleted or
   // not-yet-due deliveries without a job of their own make a job stale.
-  const rows = await busyStatement(pool, [deliveryIds, dueSlackSeconds]);
+  const rows = await busyStatement(pool, [deliveryIds, dueSlackSeconds, outstandingStatuses]);
   return new Map(
     rows.map((row): [string, ClaimResult] => [
       row.id,
@@ -189,9 +191,9 @@ const claimStatement = preparedStatement<ClaimedRow>(
          (e.retry_policy->>'timeout_ms')::float8, (a.retry_policy->>'timeout_ms')::float8, $2::float8
        ) + $3::float8) / 1000)
    FROM (
-     SELECT c.id FROM deliveries AS c
-     WHERE c.id = ANY($1::text[])
-       AND c.status IN ('pending', 'retrying')
+     SELECT c.id FROM unnest($1::text[]) AS j(id)
+     JOIN deliveries AS c ON c.id = j.id
+     WHERE c.status = ANY($5::text[])
        AND (c.next_retry_at IS NULL OR c.next_retry_at <= now() + make_interval(secs => $4::int))
        AND (c.locked_until IS NULL OR c.locked_until < now())
      ORDER BY c.id
@@ -204,15 +206,18 @@ const claimStatement = preparedStatement<ClaimedRow>(
              e.is_active, e.rate_limit, e.failing_since, e.circuit_open_until IS NOT NULL AS circuit_open,
              m.payload, m.endpoints_targeted,
              a.retry_policy AS application_retry_policy, e.retry_policy AS endpoint_retry_policy`,
+  { plan: "generic" },
 );
 
 const busyStatement = preparedStatement<{ id: string; busy_ms: number; due_in_ms: number | null }>(
   "dispatcher.claims-busy",
-  `SELECT id, GREATEST(COALESCE((extract(epoch FROM locked_until - now()) * 1000)::int, 0), 0) AS busy_ms,
-          CASE WHEN next_retry_at > now() + make_interval(secs => $2::int)
-            THEN ceil(extract(epoch FROM next_retry_at - now()) * 1000)::int END AS due_in_ms
-   FROM deliveries
-   WHERE id = ANY($1::text[]) AND status IN ('pending', 'retrying')
-     AND (next_retry_at IS NULL OR next_retry_at <= now() + make_interval(secs => $2::int)
-          OR enqueued_at IS NOT NULL)`,
+  `SELECT d.id, GREATEST(COALESCE((extract(epoch FROM d.locked_until - now()) * 1000)::int, 0), 0) AS busy_ms,
+          CASE WHEN d.next_retry_at > now() + make_interval(secs => $2::int)
+            THEN ceil(extract(epoch FROM d.next_retry_at - now()) * 1000)::int END AS due_in_ms
+   FROM unnest($1::text[]) AS j(id)
+   JOIN deliveries AS d ON d.id = j.id
+   WHERE d.status = ANY($3::text[])
+     AND (d.next_retry_at IS NULL OR d.next_retry_at <= now() + make_interval(secs => $2::int)
+          OR d.enqueued_at IS NOT NULL)`,
+  { plan: "generic" },
 );

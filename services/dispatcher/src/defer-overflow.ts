@@ -1,5 +1,6 @@
 import { createGroupCommit, type Pool, preparedStatement } from "@piperelay/db";
 import type { DeliveryJob } from "@piperelay/queue";
+import { outstandingStatuses } from "./outstanding-statuses.js";
 
 /** A job to take off JetStream, its delivery due again after `delayMs`. */
 interface Deferral {
@@ -27,6 +28,7 @@ export function createOverflowDeferrer(pool: Pool): (job: DeliveryJob, delayMs: 
       const rows = await deferStatement(pool, [
         deferrals.map((d) => d.job.deliveryId),
         deferrals.map((d) => Math.max(0, Math.round(d.delayMs))),
+        outstandingStatuses,
       ]);
       const deferred = new Set(rows.map((r) => r.id));
       return deferrals.map((d) => deferred.has(d.job.deliveryId));
@@ -49,7 +51,7 @@ const deferStatement = preparedStatement<{ id: string }>(
    FROM (
      SELECT c.id, j.delay_ms FROM deliveries AS c
      JOIN unnest($1::text[], $2::int[]) AS j(id, delay_ms) ON c.id = j.id
-     WHERE c.status IN ('pending', 'retrying')
+     WHERE c.status = ANY($3::text[])
        AND c.enqueued_at IS NOT NULL
        AND (c.locked_until IS NULL OR c.locked_until < now())
      ORDER BY c.id
@@ -57,4 +59,5 @@ const deferStatement = preparedStatement<{ id: string }>(
    ) AS w
    WHERE d.id = w.id
    RETURNING d.id`,
+  { plan: "generic" },
 );

@@ -184,4 +184,5 @@ const recordStatement = preparedStatement(
     UPDATE messages AS m SET status = i.message_status
     FROM input AS i
     WHERE m.id = i.message_id AND i.message_status IS NOT NULL`,
+  { plan: "generic" },
 );

@@ -61,4 +61,5 @@ const storeStatement = preparedStatement<{ id: string }>(
      JOIN stored AS s ON s.id = d.message_id
    )
    SELECT id FROM stored`,
+  { plan: "generic" },
 );

@@ -1,0 +1,84 @@
+import { genericPlanSettings, listGenericPlanStatements } from "@piperelay/db";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// Importing the modules declares their statements.
+import "@piperelay/queue";
+import "../../services/dispatcher/src/claim-deliveries.js";
+import "../../services/dispatcher/src/defer-overflow.js";
+import "../../services/dispatcher/src/record-attempts.js";
+import "../../services/ingest/src/store-messages.js";
+import { createTestDatabase, type TestDatabase } from "../support/database.js";
+
+// A generic plan is made once per connection and kept however the tables grow, so each
+// statement that has one must find its rows by primary key, and must do so even when the
+// plan is made on empty tables (a new install's first minutes) with the settings of the
+// connections that run it.
+
+interface PlanNode {
+  "Node Type": string;
+  "Relation Name"?: string;
+  "Index Name"?: string;
+  "Index Cond"?: string;
+  Plans?: PlanNode[];
+}
+
+/** Every node of the plan that reads a table, as "<node type> on <table> [using <index> [by <condition>]]". */
+function tableReads(node: PlanNode): string[] {
+  const index = node["Index Name"] ? ` using ${node["Index Name"]}` : "";
+  const condition = node["Index Cond"] ? ` by ${node["Index Cond"]}` : "";
+  const own =
+    node["Relation Name"] !== undefined && node["Node Type"] !== "ModifyTable"
+      ? [`${node["Node Type"]} on ${node["Relation Name"]}${index}${condition}`]
+      : [];
+  return [...own, ...(node.Plans ?? []).flatMap(tableReads)];
+}
+
+/** A lookup of rows by primary key (not a walk through the whole index). */
+const keyLookup = /^Index (Only )?Scan on \w+ using \w+_pkey by \(id = /;
+
+const hotStatements = [
+  "dispatcher.claim-deliveries",
+  "dispatcher.claims-busy",
+  "dispatcher.defer-overflow",
+  "dispatcher.record-attempts",
+  "ingest.store-messages",
+  "queue.mark-enqueued",
+];
+
+describe("statements with generic plans", () => {
+  let db: TestDatabase;
+  let client: pg.Client;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    client = new pg.Client({ connectionString: db.url, options: genericPlanSettings });
+    await client.connect();
+  });
+
+  afterAll(async () => {
+    await client?.end();
+    await db?.drop();
+  });
+
+  it("are the hot path's statements", () => {
+    expect(
+      listGenericPlanStatements()
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(hotStatements);
+  });
+
+  it.each(listGenericPlanStatements().map((s) => [s.name, s.text]))(
+    "%s reads tables only by key lookups, planned on empty tables",
+    async (name, text) => {
+      const parameters = Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
+      const prepared = name.replaceAll(/\W/g, "_");
+      await client.query(`PREPARE ${prepared} AS ${text}`);
+      const { rows } = await client.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
+        `EXPLAIN (FORMAT JSON) EXECUTE ${prepared}(${Array(parameters).fill("NULL").join(", ")})`,
+      );
+      const reads = tableReads((rows[0] as { "QUERY PLAN": [{ Plan: PlanNode }] })["QUERY PLAN"][0].Plan);
+      expect(reads.filter((read) => !keyLookup.test(read))).toEqual([]);
+    },
+  );
+});
