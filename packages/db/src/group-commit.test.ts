@@ -17,32 +17,52 @@ function gatedRun() {
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe("createGroupCommit", () => {
-  it("sends an item at once when nothing is running, and groups what arrives meanwhile", async () => {
+  it("sends what is asked for in one turn of the event loop together, and groups what arrives meanwhile", async () => {
     const { calls, run, openNext } = gatedRun();
     const add = createGroupCommit({ run, maxInFlight: 1 });
-    const first = add(1);
-    expect(calls).toEqual([[1]]);
-    const rest = [add(2), add(3), add(4)];
+    const first = [add(1), add(2)];
+    expect(calls).toEqual([]);
+    await tick();
+    expect(calls).toEqual([[1, 2]]);
+    const rest = [add(3), add(4), add(5)];
+    await tick();
     expect(calls).toHaveLength(1);
     openNext();
-    expect(await first).toBe(10);
+    expect(await Promise.all(first)).toEqual([10, 20]);
     await tick();
-    expect(calls).toEqual([[1], [2, 3, 4]]);
+    expect(calls).toEqual([
+      [1, 2],
+      [3, 4, 5],
+    ]);
     openNext();
-    expect(await Promise.all(rest)).toEqual([20, 30, 40]);
+    expect(await Promise.all(rest)).toEqual([30, 40, 50]);
+  });
+
+  it("an item asked for alone goes alone, without waiting for company", async () => {
+    const { calls, run, openNext } = gatedRun();
+    const add = createGroupCommit({ run });
+    const one = add(7);
+    await tick();
+    expect(calls).toEqual([[7]]);
+    openNext();
+    expect(await one).toBe(70);
   });
 
   it("runs up to maxInFlight statements at once and splits batches by weight", async () => {
     const { calls, run, openNext } = gatedRun();
     const add = createGroupCommit({ run, maxInFlight: 2, maxBatch: 5, weight: (n: number) => n });
     const all = [add(1), add(2), add(3), add(1), add(9), add(1)];
-    // Two statements started at once with one item each; the rest waits in weight-bounded batches.
-    expect(calls).toEqual([[1], [2]]);
-    for (let i = 0; i < 5; i++) {
+    await tick();
+    // Two statements started at once, each as heavy as maxBatch allows; the rest waits.
+    expect(calls).toEqual([
+      [1, 2],
+      [3, 1],
+    ]);
+    for (let i = 0; i < 4; i++) {
       openNext();
       await tick();
     }
-    expect(calls).toEqual([[1], [2], [3, 1], [9], [1]]);
+    expect(calls).toEqual([[1, 2], [3, 1], [9], [1]]);
     expect(await Promise.all(all)).toEqual([10, 20, 30, 10, 90, 10]);
   });
 
@@ -65,7 +85,7 @@ describe("createGroupCommit", () => {
       "bad item",
       -4,
     ]);
-    expect(calls).toEqual([[1], [2, 13, 4], [2], [13], [4]]);
+    expect(calls).toEqual([[1, 2, 13, 4], [1], [2], [13], [4]]);
   });
 
   it("fails the whole batch at once when the database is unreachable", async () => {
@@ -81,6 +101,6 @@ describe("createGroupCommit", () => {
     });
     const results = await Promise.allSettled([add(1), add(2), add(3)]);
     expect(results.every((r) => r.status === "rejected")).toBe(true);
-    expect(statements).toBe(2);
+    expect(statements).toBe(1);
   });
 });

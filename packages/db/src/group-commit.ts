@@ -25,10 +25,11 @@ interface Pending<In, Out> {
 }
 
 /**
- * Group commit: items asked for while `maxInFlight` statements are running
- * go together in the next one. Under load one statement (and one commit)
- * serves many callers; an idle process sends an item at once, without
- * waiting for company. Each caller's promise settles when its statement has.
+ * Group commit: items asked for in the same turn of the event loop, or while
+ * `maxInFlight` statements are running, go together in the next one. Under
+ * load one statement (and one commit) serves many callers; an idle process
+ * sends an item when the turn ends, without waiting for company (no timer).
+ * Each caller's promise settles when its statement has.
  */
 export function createGroupCommit<In, Out>(options: GroupCommitOptions<In, Out>): (item: In) => Promise<Out> {
   const weight = options.weight ?? (() => 1);
@@ -76,9 +77,21 @@ export function createGroupCommit<In, Out>(options: GroupCommitOptions<In, Out>)
     }
   }
 
+  // The first item waits for the end of the event loop's turn: items asked for by the same
+  // burst of I/O (a pull of several jobs, HTTP requests read together) then share a statement.
+  let scheduled = false;
+  function schedulePump(): void {
+    if (scheduled || inFlight >= maxInFlight) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      pump();
+    });
+  }
+
   return (item) =>
     new Promise<Out>((resolve, reject) => {
       queue.push({ item, resolve, reject });
-      pump();
+      schedulePump();
     });
 }
