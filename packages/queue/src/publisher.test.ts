@@ -21,7 +21,7 @@ beforeAll(async () => {
     data: { id: "msg_1", applicationId: "app_1", eventType: "x", payload: "{}", timestamp },
   });
   await db.prisma.delivery.createMany({
-    data: ["dlv_a", "dlv_b"].map((id) => ({
+    data: ["dlv_a", "dlv_b", "dlv_c", "dlv_d"].map((id) => ({
       id,
       messageId: "msg_1",
       endpointId: "ep_1",
@@ -67,6 +67,22 @@ describe("a publisher that marks in the background", () => {
       locker.release();
     }
     expect(await enqueued("dlv_a")).toBe(true);
+  });
+
+  it("with markDelayMs, holds marks back and writes them together; settled() writes them at once", async () => {
+    const publisher = createDeliveryPublisher({
+      nc,
+      pool: db.pool,
+      names,
+      markInBackground: true,
+      markDelayMs: 60_000,
+    });
+    expect(await publisher.publish([job("dlv_c")])).toBe(1);
+    expect(await publisher.publish([job("dlv_d")])).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect([await enqueued("dlv_c"), await enqueued("dlv_d")]).toEqual([false, false]);
+    await publisher.settled();
+    expect([await enqueued("dlv_c"), await enqueued("dlv_d")]).toEqual([true, true]);
   });
 
   it("reports a mark that fails instead of failing the publish", async () => {

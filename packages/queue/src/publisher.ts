@@ -41,7 +41,7 @@ export interface DeliveryPublisher {
    * outbox relay publishes them later. Returns how many were published.
    */
   publish(deliveries: readonly QueuedDelivery[]): Promise<number>;
-  /** Resolves when every enqueued mark begun so far is written (see `markInBackground`). */
+  /** Writes the marks still waiting (see `markDelayMs`) and resolves when every mark asked for so far is written. */
   settled(): Promise<void>;
 }
 
@@ -63,11 +63,23 @@ export interface DeliveryPublisherOptions {
    * shutting down. @defaultValue false
    */
   markInBackground?: boolean;
+  /**
+   * With `markInBackground`: gather marks for this long and write them
+   * together. A delivery attempted in the meantime needs no mark (the
+   * dispatcher's record marks a retry that stays on JetStream), so under load
+   * most marks find nothing to change and the rest go in large statements.
+   * Must stay well below the outbox relay's grace period (5 s), or the relay
+   * republishes deliveries still waiting for their mark. @defaultValue 0
+   */
+  markDelayMs?: number;
   /** Called when a background mark fails. */
   onMarkError?: (error: unknown, count: number) => void;
   /** Traces each publish (a PRODUCER span). @defaultValue PipeRelay's tracer from the global provider */
   tracer?: Tracer;
 }
+
+// Delayed marks go in statements of at most this many, the enqueued marker's largest batch.
+const delayedMarksPerStatement = 1000;
 
 export function createDeliveryPublisher(options: DeliveryPublisherOptions): DeliveryPublisher {
   const js: JetStreamClient = jetstream(options.nc, { timeout: options.publishTimeoutMs ?? 5000 });
@@ -116,12 +128,33 @@ export function createDeliveryPublisher(options: DeliveryPublisherOptions): Deli
   }
 
   const backgroundMarks = new Set<Promise<void>>();
+  const markDelayMs = options.markDelayMs ?? 0;
+  let delayed: QueuedDelivery[] = [];
+  let delayTimer: NodeJS.Timeout | undefined;
 
-  function markLater(published: readonly QueuedDelivery[]): void {
+  function markNow(published: readonly QueuedDelivery[]): void {
     const marked = markEnqueued(published)
       .catch((error: unknown) => options.onMarkError?.(error, published.length))
       .finally(() => backgroundMarks.delete(marked));
     backgroundMarks.add(marked);
+  }
+
+  function markDelayed(): void {
+    clearTimeout(delayTimer);
+    delayTimer = undefined;
+    for (let i = 0; i < delayed.length; i += delayedMarksPerStatement) {
+      markNow(delayed.slice(i, i + delayedMarksPerStatement));
+    }
+    delayed = [];
+  }
+
+  function markLater(published: readonly QueuedDelivery[]): void {
+    if (markDelayMs <= 0) {
+      markNow(published);
+      return;
+    }
+    delayed.push(...published);
+    delayTimer ??= setTimeout(markDelayed, markDelayMs);
   }
 
   return {
@@ -137,6 +170,7 @@ export function createDeliveryPublisher(options: DeliveryPublisherOptions): Deli
       return published.length;
     },
     async settled() {
+      markDelayed();
       while (backgroundMarks.size > 0) await Promise.all(backgroundMarks);
     },
   };

@@ -13,9 +13,10 @@ afterAll(async () => {
 });
 
 let seq = 0;
-/** A message with one claimed, enqueued delivery per endpoint given; returns the delivery ids. */
+/** A message with one claimed delivery per endpoint given, enqueued unless told; returns the delivery ids. */
 async function message(
   endpointIds: string[] = ["ep_1"],
+  enqueuedAt: Date | null = new Date(),
 ): Promise<{ messageId: string; deliveryIds: string[] }> {
   const messageId = `msg_${seq++}`;
   await db.prisma.message.create({
@@ -34,7 +35,7 @@ async function message(
       messageId,
       endpointId,
       applicationId: "app_1",
-      enqueuedAt: new Date(),
+      enqueuedAt,
       lockedUntil: new Date(Date.now() + 60_000),
     })),
   });
@@ -145,6 +146,25 @@ describe("createAttemptRecorder", () => {
       { attemptNumber: 3, statusCode: 500, responseBody: "answer 500", latencyMs: 12, error: "HTTP 500" },
     ]);
     expect(await db.prisma.attempt.count()).toBe(25);
+  });
+
+  it("marks a NAK-delayed retry enqueued when its mark has not come yet, but not one parked mid-attempt", async () => {
+    const record = createAttemptRecorder(db.pool);
+    const unmarked = await message(["ep_1"], null);
+    const parkedMidAttempt = await message(["ep_2"], null);
+    await db.prisma.endpoint.update({ where: { id: "ep_2" }, data: { circuitOpenUntil: retryAt } });
+    try {
+      const retry: NextState = { status: "retrying", nextRetryAt: retryAt, parked: false };
+      await Promise.all([
+        record(attempt(unmarked.messageId, unmarked.deliveryIds[0]!, retry)),
+        record(attempt(parkedMidAttempt.messageId, parkedMidAttempt.deliveryIds[0]!, retry)),
+      ]);
+    } finally {
+      await db.prisma.endpoint.update({ where: { id: "ep_2" }, data: { circuitOpenUntil: null } });
+    }
+    const stored = async (id: string) => db.prisma.delivery.findUniqueOrThrow({ where: { id } });
+    expect((await stored(unmarked.deliveryIds[0]!)).enqueuedAt).not.toBeNull();
+    expect((await stored(parkedMidAttempt.deliveryIds[0]!)).enqueuedAt).toBeNull();
   });
 
   it("decides a message of several deliveries from all of them", async () => {

@@ -173,13 +173,18 @@ const recordStatement = preparedStatement(
         round_attempts = i.round_attempts,
         next_retry_at = i.next_retry_at,
         completed_at = CASE WHEN i.status = 'retrying' THEN NULL ELSE now() END,
-        -- A NAK-delayed retry keeps enqueued_at only if it had one: NULL means its backlog was
-        -- parked mid-attempt, so its job is let go when it comes back and the outbox relay brings it back.
-        enqueued_at = CASE WHEN i.keep_enqueued THEN d.enqueued_at ELSE NULL END,
+        -- A NAK-delayed retry keeps its job on JetStream, so it is marked enqueued (ingest writes
+        -- its marks a second late, so the first attempt may have come first), unless its backlog
+        -- was parked mid-attempt (circuit open, enqueued_at NULL): then its job is let go when it
+        -- comes back and the outbox relay brings it back.
+        enqueued_at = CASE
+          WHEN NOT i.keep_enqueued THEN NULL
+          WHEN d.enqueued_at IS NOT NULL OR e.circuit_open_until IS NULL THEN COALESCE(d.enqueued_at, now())
+        END,
         locked_until = NULL,
         updated_at = now()
-      FROM input AS i, locked AS l
-      WHERE d.id = i.delivery_id AND l.id = d.id
+      FROM input AS i, locked AS l, endpoints AS e
+      WHERE d.id = i.delivery_id AND l.id = d.id AND e.id = d.endpoint_id
     )
     UPDATE messages AS m SET status = i.message_status
     FROM input AS i

@@ -17,6 +17,8 @@ export const ingestComponent: ComponentFactory = async ({ config, logger, client
     names,
     onPublishError,
     markInBackground: true,
+    // Most deliveries are attempted within a second: their marks then cost only a lookup.
+    markDelayMs: 1000,
     onMarkError: (err, count) =>
       logger.warn(
         { err, count },
