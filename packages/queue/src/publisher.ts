@@ -1,4 +1,3 @@
-import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import { headers, type NatsConnection } from "@nats-io/transport-node";
 import type { Pool } from "@piperelay/db";
 import {
@@ -15,6 +14,7 @@ import {
 } from "@piperelay/telemetry";
 import { type DeliveryJob, encodeJob, jobMessageId } from "./delivery-job.js";
 import { createEnqueuedMarker } from "./enqueued-marks.js";
+import { createJetStreamPublish } from "./jetstream-publish.js";
 import type { QueueNames } from "./names.js";
 
 /** A delivery ready to be put on JetStream. */
@@ -82,7 +82,7 @@ export interface DeliveryPublisherOptions {
 const delayedMarksPerStatement = 1000;
 
 export function createDeliveryPublisher(options: DeliveryPublisherOptions): DeliveryPublisher {
-  const js: JetStreamClient = jetstream(options.nc, { timeout: options.publishTimeoutMs ?? 5000 });
+  const publishToStream = createJetStreamPublish(options.nc, options.publishTimeoutMs ?? 5000);
   const { names } = options;
   const tracer = options.tracer ?? defaultTracer();
   const markEnqueued = createEnqueuedMarker(options.pool);
@@ -116,8 +116,9 @@ export function createDeliveryPublisher(options: DeliveryPublisherOptions): Deli
         eventType: d.eventType,
       });
     }
+    h.set("Nats-Msg-Id", msgID);
     try {
-      const ack = await js.publish(subject, encodeJob(d), { msgID, headers: h });
+      const ack = await publishToStream(subject, encodeJob(d), h);
       if (ack.duplicate) span.setAttribute(PipeRelayAttributes.jobDuplicate, true);
     } catch (error) {
       recordError(span, error);
