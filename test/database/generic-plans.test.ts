@@ -6,7 +6,6 @@ import "@piperelay/queue";
 import "../../services/dispatcher/src/claim-deliveries.js";
 import "../../services/dispatcher/src/defer-overflow.js";
 import "../../services/dispatcher/src/record-attempts.js";
-import "../../services/ingest/src/match-endpoints.js";
 import "../../services/ingest/src/store-messages.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 
@@ -34,16 +33,14 @@ function tableReads(node: PlanNode): string[] {
   return [...own, ...(node.Plans ?? []).flatMap(tableReads)];
 }
 
-/** A lookup of rows by primary key, or of an application's endpoints (not a walk through a whole index). */
-const keyLookup =
-  /^Index (Only )?Scan on (\w+ using \w+_pkey by \(id = |endpoints using idx_endpoints_app by \(application_id = )/;
+/** A lookup of rows by primary key (not a walk through the whole index). */
+const keyLookup = /^Index (Only )?Scan on \w+ using \w+_pkey by \(id = /;
 
 const hotStatements = [
   "dispatcher.claim-deliveries",
   "dispatcher.claims-busy",
   "dispatcher.defer-overflow",
   "dispatcher.record-attempts",
-  "ingest.match-endpoints",
   "ingest.store-messages",
   "queue.mark-enqueued",
 ];
@@ -71,17 +68,47 @@ describe("statements with generic plans", () => {
     ).toEqual(hotStatements);
   });
 
-  it.each(listGenericPlanStatements().map((s) => [s.name, s.text]))(
-    "%s only looks rows up by key, planned on empty tables",
-    async (name, text) => {
-      const parameters = Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
-      const prepared = name.replaceAll(/\W/g, "_");
-      await client.query(`PREPARE ${prepared} AS ${text}`);
-      const { rows } = await client.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
-        `EXPLAIN (FORMAT JSON) EXECUTE ${prepared}(${Array(parameters).fill("NULL").join(", ")})`,
-      );
-      const reads = tableReads((rows[0] as { "QUERY PLAN": [{ Plan: PlanNode }] })["QUERY PLAN"][0].Plan);
-      expect(reads.filter((read) => !keyLookup.test(read))).toEqual([]);
+  // Autovacuum's statistics invalidate a cached plan, and the next one is made for them: the
+  // plans must stay key lookups on a table of mostly finished deliveries as well.
+  const tables = [
+    { state: "empty tables", fill: [] as string[] },
+    {
+      state: "analyzed tables of 3,000 deliveries, a tenth outstanding",
+      fill: [
+        `INSERT INTO applications (id, name, api_key_hash, api_key_prefix) VALUES ('app_1', 'a', 'h', 'p')`,
+        `INSERT INTO endpoints (id, application_id, url, secret)
+         VALUES ('ep_1', 'app_1', 'http://a.example/', 's'), ('ep_2', 'app_1', 'http://b.example/', 's')`,
+        `INSERT INTO messages (id, application_id, event_type, payload, status, endpoints_targeted)
+         SELECT 'msg_' || g, 'app_1', 'a.b', '{}', 'delivered', 1 FROM generate_series(1, 3000) g`,
+        `INSERT INTO deliveries (id, message_id, endpoint_id, application_id, status, attempt_count, enqueued_at)
+         SELECT 'dlv_' || g, 'msg_' || g, 'ep_' || (g % 2 + 1), 'app_1',
+                CASE WHEN g > 2700 THEN 'pending' ELSE 'success' END, CASE WHEN g > 2700 THEN 0 ELSE 1 END, now()
+         FROM generate_series(1, 3000) g`,
+        `INSERT INTO attempts (delivery_id, attempt_number, status_code)
+         SELECT 'dlv_' || g, 1, 200 FROM generate_series(1, 2700) g`,
+        "ANALYZE",
+      ],
     },
-  );
+  ];
+
+  describe.each(tables)("planned on $state", ({ fill }) => {
+    beforeAll(async () => {
+      for (const sql of fill) await client.query(sql);
+      await client.query("DEALLOCATE ALL");
+    });
+
+    it.each(listGenericPlanStatements().map((s) => [s.name, s.text]))(
+      "%s only looks rows up by key",
+      async (name, text) => {
+        const parameters = Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
+        const prepared = name.replaceAll(/\W/g, "_");
+        await client.query(`PREPARE ${prepared} AS ${text}`);
+        const { rows } = await client.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
+          `EXPLAIN (FORMAT JSON) EXECUTE ${prepared}(${Array(parameters).fill("NULL").join(", ")})`,
+        );
+        const reads = tableReads((rows[0] as { "QUERY PLAN": [{ Plan: PlanNode }] })["QUERY PLAN"][0].Plan);
+        expect(reads.filter((read) => !keyLookup.test(read))).toEqual([]);
+      },
+    );
+  });
 });

@@ -8,10 +8,15 @@ type Executor = Pick<PrismaClient, "$executeRawUnsafe"> | Sql;
 // snapshot without the other's change. Waiting for the row lock in a statement of its own
 // makes the UPDATE that follows take its snapshot after the other one committed. Rows are
 // locked in id order, so transactions refreshing several messages cannot deadlock.
+// The outstanding statuses are tested with array_position, not IN: from `status IN (...)` the
+// planner could prove that the partial index of outstanding deliveries applies, and it ANDed a
+// walk through all of that index (157,343 entries, dead ones included, 11 ms) with the few
+// entries of the message.
 const lockMessages = `SELECT 1 FROM messages WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`;
 const updateStatuses = `
   UPDATE messages m SET status = CASE
-    WHEN EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = m.id AND d.status IN ('pending', 'retrying')) THEN 'pending'
+    WHEN EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = m.id
+                 AND array_position(ARRAY['pending', 'retrying'], d.status) IS NOT NULL) THEN 'pending'
     WHEN EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = m.id AND d.status = 'failed') THEN 'failed'
     ELSE 'delivered' END
   WHERE m.id = ANY($1::text[])`;

@@ -193,7 +193,7 @@ const claimStatement = preparedStatement<ClaimedRow>(
    FROM (
      SELECT c.id FROM unnest($1::text[]) AS j(id)
      JOIN deliveries AS c ON c.id = j.id
-     WHERE c.status = ANY($5::text[])
+     WHERE array_position($5::text[], c.status) IS NOT NULL
        AND (c.next_retry_at IS NULL OR c.next_retry_at <= now() + make_interval(secs => $4::int))
        AND (c.locked_until IS NULL OR c.locked_until < now())
      ORDER BY c.id
@@ -216,7 +216,7 @@ const busyStatement = preparedStatement<{ id: string; busy_ms: number; due_in_ms
             THEN ceil(extract(epoch FROM d.next_retry_at - now()) * 1000)::int END AS due_in_ms
    FROM unnest($1::text[]) AS j(id)
    JOIN deliveries AS d ON d.id = j.id
-   WHERE d.status = ANY($3::text[])
+   WHERE array_position($3::text[], d.status) IS NOT NULL
      AND (d.next_retry_at IS NULL OR d.next_retry_at <= now() + make_interval(secs => $2::int)
           OR d.enqueued_at IS NOT NULL)`,
   { plan: "generic" },

@@ -51,7 +51,7 @@ const deferStatement = preparedStatement<{ id: string }>(
    FROM (
      SELECT c.id, j.delay_ms FROM deliveries AS c
      JOIN unnest($1::text[], $2::int[]) AS j(id, delay_ms) ON c.id = j.id
-     WHERE c.status = ANY($3::text[])
+     WHERE array_position($3::text[], c.status) IS NOT NULL
        AND c.enqueued_at IS NOT NULL
        AND (c.locked_until IS NULL OR c.locked_until < now())
      ORDER BY c.id

@@ -72,5 +72,4 @@ const matchStatement = preparedStatement<{ slot: number; id: string; circuit_ope
        AND (cardinality(event_types) = 0 OR event_types && k.patterns)
    ) AS e
    ORDER BY k.slot, e.id`,
-  { plan: "generic" },
 );
