@@ -50,7 +50,8 @@ const usage = `npm run bench -- [options]
   --backlog-via=seed|ingest  queue it in bulk as ingest would (default) or through SendMessage
   --dead=refuse|blackhole  how the dead endpoint fails (default refuse)
   --endpoints=N         endpoints in the many-endpoints scenario (default 10000)
-  --out=PATH            results file (default bench/results/latest.json)
+  --out=PATH            results file (default bench/results/latest.json for a full run,
+                        bench/dist/partial.json with --only or --quick, so they never replace the record)
   --cleanup             only remove databases and streams an interrupted run left behind`;
 
 export function parseOptions(argv: string[]): BenchOptions {
@@ -104,7 +105,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     dead,
     observeMs: quick ? 15_000 : 45_000,
     endpoints: int(values.endpoints, 10_000),
-    out: values.out ?? "bench/results/latest.json",
+    out: values.out ?? (values.only || quick ? "bench/dist/partial.json" : "bench/results/latest.json"),
     cleanupOnly: values.cleanup ?? false,
   };
 }
