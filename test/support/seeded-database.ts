@@ -1,9 +1,17 @@
-import { createDatabase, type Database } from "@piperelay/db";
+import { createDatabase, type Database, type Prisma } from "@piperelay/db";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 
 export interface SeededDatabase extends Database {
   /** The test database's connection string. */
   url: string;
+  /**
+   * Stores message `messageId` of `app_1` with the deliveries given, each to
+   * `ep_1` and due now unless its fields say otherwise.
+   */
+  addMessage(
+    messageId: string,
+    deliveries: (Partial<Prisma.DeliveryCreateManyInput> & { id: string })[],
+  ): Promise<void>;
   /** Closes the client and drops the database. */
   dispose(): Promise<void>;
 }
@@ -26,6 +34,21 @@ export async function createSeededDatabase(
   return {
     ...db,
     url: testDb.url,
+    async addMessage(messageId, deliveries) {
+      const timestamp = new Date();
+      await db.prisma.message.create({
+        data: { id: messageId, applicationId: "app_1", eventType: "x", payload: "{}", timestamp },
+      });
+      await db.prisma.delivery.createMany({
+        data: deliveries.map((d) => ({
+          messageId,
+          endpointId: "ep_1",
+          applicationId: "app_1",
+          nextRetryAt: timestamp,
+          ...d,
+        })),
+      });
+    },
     async dispose() {
       await db.close();
       await testDb.drop();

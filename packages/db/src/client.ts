@@ -29,11 +29,13 @@ const customPlanSettings = "-c plan_cache_mode=force_custom_plan";
 
 /**
  * For the statements declared `plan: "generic"`: their plan is made once per
- * connection, and with sequential scans off it uses the keys even when made
- * while the tables are empty (PostgreSQL would otherwise keep scanning a table
- * that was empty when the plan was made, whatever its size since).
+ * connection (and again when autovacuum's statistics change), and with
+ * sequential and bitmap scans off it looks rows up by key even when made while
+ * the tables are empty or small (PostgreSQL would otherwise keep scanning a
+ * table that was empty when the plan was made, whatever its size since).
  */
-export const genericPlanSettings = "-c plan_cache_mode=force_generic_plan -c enable_seqscan=off";
+export const genericPlanSettings =
+  "-c plan_cache_mode=force_generic_plan -c enable_seqscan=off -c enable_bitmapscan=off";
 
 /** A Prisma client over a pg pool (driver adapter: no Prisma engine binaries needed). */
 export function createDatabase(url: string, options: DatabaseOptions = {}): Database {

@@ -16,19 +16,10 @@ beforeAll(async () => {
   db = await createSeededDatabase({ endpointIds: ["ep_1"] });
   nc = await connect({ servers: natsUrl() });
   await createJobStream(nc, names);
-  const timestamp = new Date();
-  await db.prisma.message.create({
-    data: { id: "msg_1", applicationId: "app_1", eventType: "x", payload: "{}", timestamp },
-  });
-  await db.prisma.delivery.createMany({
-    data: ["dlv_a", "dlv_b", "dlv_c", "dlv_d"].map((id) => ({
-      id,
-      messageId: "msg_1",
-      endpointId: "ep_1",
-      applicationId: "app_1",
-      nextRetryAt: timestamp,
-    })),
-  });
+  await db.addMessage(
+    "msg_1",
+    ["dlv_a", "dlv_b", "dlv_c", "dlv_d"].map((id) => ({ id })),
+  );
 });
 afterAll(async () => {
   await deleteJobStream(nc, names);

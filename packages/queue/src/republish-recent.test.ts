@@ -18,20 +18,13 @@ beforeAll(async () => {
   db = await createSeededDatabase({ endpointIds: ["ep_1"] });
   nc = await connect({ servers: natsUrl() });
   await createJobStream(nc, names, { duplicateWindowMs });
-  const timestamp = new Date();
-  await db.prisma.message.create({
-    data: { id: "msg_1", applicationId: "app_1", eventType: "x", payload: "{}", timestamp },
-  });
-  await db.prisma.delivery.createMany({
-    data: ["dlv_a", "dlv_b", "dlv_done", "dlv_old"].map((id) => ({
+  await db.addMessage(
+    "msg_1",
+    ["dlv_a", "dlv_b", "dlv_done", "dlv_old"].map((id) => ({
       id,
-      messageId: "msg_1",
-      endpointId: "ep_1",
-      applicationId: "app_1",
-      nextRetryAt: timestamp,
       status: id === "dlv_done" ? "success" : "pending",
     })),
-  });
+  );
 });
 afterAll(async () => {
   await deleteJobStream(nc, names);

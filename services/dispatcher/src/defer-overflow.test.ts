@@ -7,28 +7,20 @@ const now = new Date();
 
 beforeAll(async () => {
   db = await createSeededDatabase({ endpointIds: ["ep_1"] });
-  await db.prisma.message.create({
-    data: { id: "msg_1", applicationId: "app_1", eventType: "x", payload: "{}" },
-  });
   const delivery = (id: string, data: Record<string, unknown> = {}) => ({
     id,
-    messageId: "msg_1",
-    applicationId: "app_1",
-    endpointId: "ep_1",
     nextRetryAt: now,
     enqueuedAt: now,
     ...data,
   });
-  await db.prisma.delivery.createMany({
-    data: [
-      delivery("dlv_waiting"),
-      delivery("dlv_retry", { status: "retrying", attemptCount: 1 }),
-      delivery("dlv_claimed", { lockedUntil: new Date(Date.now() + 60_000) }),
-      delivery("dlv_done", { status: "success", attemptCount: 1 }),
-      // Its publish's mark has not been written yet.
-      delivery("dlv_unmarked", { enqueuedAt: null }),
-    ],
-  });
+  await db.addMessage("msg_1", [
+    delivery("dlv_waiting"),
+    delivery("dlv_retry", { status: "retrying", attemptCount: 1 }),
+    delivery("dlv_claimed", { lockedUntil: new Date(Date.now() + 60_000) }),
+    delivery("dlv_done", { status: "success", attemptCount: 1 }),
+    // Its publish's mark has not been written yet.
+    delivery("dlv_unmarked", { enqueuedAt: null }),
+  ]);
 });
 afterAll(async () => {
   await db?.dispose();

@@ -111,13 +111,13 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
     return s.startedAt.every((started) => t - started < quickAttemptsEndWithinMs);
   }
 
-  function limit(s: EndpointState): number {
-    return maxConcurrentQuick > maxConcurrent && isQuick(s) ? maxConcurrentQuick : maxConcurrent;
+  function limit(quick: boolean): number {
+    return quick ? maxConcurrentQuick : maxConcurrent;
   }
 
   /** How often one of the endpoint's slots frees up: an attempt's time ÷ the cap. */
-  function slotMs(s: EndpointState): number {
-    return Math.max(s.averageMs ?? atCapacityDefaultMs, minRetryMs) / limit(s);
+  function slotMs(s: EndpointState, quick: boolean): number {
+    return Math.max(s.averageMs ?? atCapacityDefaultMs, minRetryMs) / limit(quick);
   }
 
   function admit(endpointId: string, s: EndpointState, probe: boolean): GateEntry {
@@ -144,7 +144,7 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
         // The freed slot goes straight to the oldest waiting job; with the circuit open, none does.
         if (s.consecutiveFailures >= threshold) {
           for (const waiter of s.waiters.splice(0)) waiter(undefined);
-        } else if (s.inFlight < limit(s)) {
+        } else if (s.inFlight < limit(isQuick(s))) {
           s.waiters.shift()?.(admit(endpointId, s, false));
         }
         // An idle endpoint's state is dropped (its average too): the map stays as small as the work.
@@ -161,15 +161,16 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
       if (open && (t < s.openUntil || s.probing)) {
         return { admitted: false, retryInMs: Math.max(s.openUntil - t, 1000), reason: "circuit open" };
       }
-      if (s.inFlight >= limit(s) || s.waiters.length > 0) {
+      const quick = isQuick(s);
+      if (s.inFlight >= limit(quick) || s.waiters.length > 0) {
         // Each job sent back gets the next free slot after those sent back before it.
         // Sending them all back for one attempt's time brought a burst back at once, to be
         // sent back again and again.
-        s.horizon = Math.max(s.horizon, t) + slotMs(s);
+        s.horizon = Math.max(s.horizon, t) + slotMs(s, quick);
         const retryInMs = Math.max(Math.round(s.horizon - t), minRetryMs);
         // A quick endpoint's jobs drain fast, and moving them through PostgreSQL costs more
         // than they wait: only a longer queue of them goes there.
-        const overflowAt = isQuick(s) ? overflowAfterMs * quickOverflowFactor : overflowAfterMs;
+        const overflowAt = quick ? overflowAfterMs * quickOverflowFactor : overflowAfterMs;
         return { admitted: false, retryInMs, reason: "at capacity", overflow: retryInMs > overflowAt };
       }
       return admit(endpointId, s, open);
@@ -198,7 +199,7 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
         const waiter = (entry: GateEntry | undefined) => {
           clearTimeout(timer);
           // It took a slot now rather than the one it was given on the horizon: give that back.
-          if (entry) s.horizon = Math.max(s.horizon - slotMs(s), now());
+          if (entry) s.horizon = Math.max(s.horizon - slotMs(s, isQuick(s)), now());
           resolve(entry ?? refusal);
         };
         const timer = setTimeout(() => {
