@@ -26,8 +26,13 @@ export type Send = (eventType: string, payload: () => Record<string, JsonValue>)
 
 export interface Sender {
   send: Send;
+  /** Messages each call carries: 1, or `batchSize` for `connect-binary-batch`. */
+  messagesPerCall: number;
   close(): Promise<void>;
 }
+
+/** Messages one call of `protocol` carries. */
+export const messagesPerCall = (protocol: Protocol) => (protocol === "connect-binary-batch" ? batchSize : 1);
 
 /**
  * A client of the ingest service. Connect over HTTP/2 uses `connections`
@@ -58,6 +63,7 @@ export function createSender(
         );
         return { messages: 1, deliveries };
       },
+      messagesPerCall: 1,
       close: () => agent.close(),
     };
   }
@@ -85,6 +91,7 @@ export function createSender(
       const res = await client.sendMessage(message(), { headers });
       return { messages: 1, deliveries: res.endpointsTargeted };
     },
+    messagesPerCall: messagesPerCall(protocol),
     async close() {},
   };
 }
@@ -110,19 +117,19 @@ export function benchPayload(phase: string): Record<string, JsonValue> {
 export type LoadMode =
   /** `hold`: while it returns true, clients wait before their next send (e.g. to bound a backlog). */
   | { kind: "closed"; concurrency: number; hold?: () => boolean }
-  /** `rate` messages per second; sends beyond `maxInFlight` are not made and counted as `unsent`. */
+  /** `rate` messages per second; calls beyond `maxInFlight` are not made and their messages counted as `unsent`. */
   | { kind: "open"; rate: number; maxInFlight: number };
 
 export interface LoadSnapshot {
   at: number;
-  /** Calls the schedule asked for (open loop) or started (closed loop). */
+  /** Messages the schedule asked for (open loop) or started (closed loop). */
   offered: number;
   accepted: number;
   /** Deliveries the accepted messages were fanned out to. */
   deliveries: number;
   errors: number;
   unsent: number;
-  /** Requests sent and not answered yet. */
+  /** Messages sent and not answered yet. */
   inFlight: number;
 }
 
@@ -136,7 +143,14 @@ export interface Load {
   stop(): Promise<{ final: LoadSnapshot; rpcLatency: Samples; firstError: string | undefined }>;
 }
 
-export function startLoad(send: Send, eventType: string, mode: LoadMode, initialPhase: string): Load {
+/** Sends `perCall` messages a call (what the sender's calls carry); rates and counts are in messages. */
+export function startLoad(
+  send: Send,
+  eventType: string,
+  mode: LoadMode,
+  initialPhase: string,
+  perCall = 1,
+): Load {
   let phase = initialPhase;
   let rpcLatency = new Samples();
   let stopping = false;
@@ -148,7 +162,7 @@ export function startLoad(send: Send, eventType: string, mode: LoadMode, initial
   const one = async () => {
     const started = performance.now();
     const sentIn = phase;
-    counts.inFlight++;
+    counts.inFlight += perCall;
     try {
       // Read the count only after the await: `counts.deliveries += await …` would lose concurrent updates.
       const sent = await send(eventType, () => benchPayload(sentIn));
@@ -160,7 +174,7 @@ export function startLoad(send: Send, eventType: string, mode: LoadMode, initial
       counts.errors++;
       firstError ??= String(error);
     } finally {
-      counts.inFlight--;
+      counts.inFlight -= perCall;
     }
   };
   const launch = () => {
@@ -177,18 +191,20 @@ export function startLoad(send: Send, eventType: string, mode: LoadMode, initial
             await new Promise((resolve) => setTimeout(resolve, 2));
             continue;
           }
-          counts.offered++;
+          counts.offered += perCall;
           await one();
         }
       }),
     ).then(() => {});
   } else {
     const began = performance.now();
+    let calls = 0;
     const timer = setInterval(() => {
-      const due = Math.floor(((performance.now() - began) / 1000) * mode.rate) - counts.offered;
+      const due = Math.floor(((performance.now() - began) / 1000) * (mode.rate / perCall)) - calls;
       for (let i = 0; i < due; i++) {
-        counts.offered++;
-        if (inFlight.size >= mode.maxInFlight) counts.unsent++;
+        calls++;
+        counts.offered += perCall;
+        if (inFlight.size >= mode.maxInFlight) counts.unsent += perCall;
         else launch();
       }
     }, 2);

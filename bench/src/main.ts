@@ -151,6 +151,14 @@ try {
     }
     sections.e2e = e2e;
   }
+  if (options.only.has("e2e-batch")) {
+    // Fan-out 1 again with messages sent in SendMessages batches: what the delivery side
+    // sustains when single-message RPCs do not take half the machine.
+    const batched = await timed("e2e-fanout1-batched", () =>
+      measureEndToEnd(ctx, 1, false, "connect-binary-batch"),
+    );
+    sections.e2e = [...(sections.e2e ?? []), batched];
+  }
   if (options.only.has("endpoints"))
     sections.endpoints = await timed("endpoints", () => measureManyEndpoints(ctx));
   if (options.only.has("backlog")) sections.backlog = await timed("backlog", () => measureBacklog(ctx));

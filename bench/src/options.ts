@@ -4,6 +4,7 @@ export const phaseNames = [
   "ceilings",
   "ingest",
   "e2e",
+  "e2e-batch",
   "latency",
   "backlog",
   "endpoints",

@@ -24,6 +24,16 @@ export function cpuSeconds(pid: number): number | undefined {
   return (utime + stime) / ticksPerSecond;
 }
 
+/**
+ * Write system calls a process has made (`syscw` of /proc/<pid>/io: write,
+ * writev and the like; every socket send of Node and PostgreSQL is one), or
+ * undefined once it is gone.
+ */
+export function writeCalls(pid: number): number | undefined {
+  const match = /^syscw:\s+(\d+)/m.exec(read(`/proc/${pid}/io`) ?? "");
+  return match ? Number(match[1]) : undefined;
+}
+
 /** A field of /proc/<pid>/status in MiB (VmHWM: peak RSS, VmRSS: current RSS). */
 export function memoryMiB(pid: number, field: "VmHWM" | "VmRSS"): number | undefined {
   const status = read(`/proc/${pid}/status`);
@@ -111,15 +121,21 @@ export function machineCpu(): { busy: number; total: number } {
 /** Groups of processes whose CPU time a phase adds up, e.g. `ingest` or `postgres (this database)`. */
 export type PidSource = () => number[];
 
+interface Reading {
+  seconds: number;
+  writes: number;
+}
+
 /**
- * Tracks the CPU seconds that groups of processes spend between `start()` and
- * `stop()`. Sampling every `intervalMs` catches processes that start during the
- * window (a new pool connection's backend) and keeps the last reading of those
- * that exit, so short-lived backends are counted up to their last sample.
+ * Tracks the CPU seconds and write system calls that groups of processes
+ * spend between `start()` and `stop()`. Sampling every `intervalMs` catches
+ * processes that start during the window (a new pool connection's backend)
+ * and keeps the last reading of those that exit, so short-lived backends are
+ * counted up to their last sample.
  */
 export class CpuTracker {
-  private readonly base = new Map<number, number>();
-  private readonly last = new Map<number, { group: string; seconds: number }>();
+  private readonly base = new Map<number, Reading>();
+  private readonly last = new Map<number, Reading & { group: string }>();
   private timer: NodeJS.Timeout | undefined;
   private machineStart = machineCpu();
   private wallStart = performance.now();
@@ -134,9 +150,10 @@ export class CpuTracker {
       for (const pid of source()) {
         const seconds = cpuSeconds(pid);
         if (seconds === undefined) continue;
-        if (initial) this.base.set(pid, seconds);
-        else if (!this.base.has(pid) && !this.last.has(pid)) this.base.set(pid, 0);
-        this.last.set(pid, { group, seconds });
+        const reading = { seconds, writes: writeCalls(pid) ?? 0 };
+        if (initial) this.base.set(pid, reading);
+        else if (!this.base.has(pid) && !this.last.has(pid)) this.base.set(pid, { seconds: 0, writes: 0 });
+        this.last.set(pid, { group, ...reading });
       }
     }
   }
@@ -150,19 +167,28 @@ export class CpuTracker {
     return this;
   }
 
-  /** CPU seconds per group, plus the machine's busy time that none of the groups explains. */
-  stop(): { byGroup: Record<string, number>; others: number; wallSeconds: number; cores: number } {
+  /** CPU seconds and write calls per group, plus the machine's busy time that none of the groups explains. */
+  stop(): {
+    byGroup: Record<string, number>;
+    writesByGroup: Record<string, number>;
+    others: number;
+    wallSeconds: number;
+    cores: number;
+  } {
     clearInterval(this.timer);
     this.sample(false);
     const byGroup: Record<string, number> = Object.fromEntries(Object.keys(this.groups).map((g) => [g, 0]));
-    for (const [pid, { group, seconds }] of this.last) {
-      byGroup[group] = (byGroup[group] ?? 0) + seconds - (this.base.get(pid) ?? 0);
+    const writesByGroup: Record<string, number> = { ...byGroup };
+    for (const [pid, { group, seconds, writes }] of this.last) {
+      const base = this.base.get(pid);
+      byGroup[group] = (byGroup[group] ?? 0) + seconds - (base?.seconds ?? 0);
+      writesByGroup[group] = (writesByGroup[group] ?? 0) + writes - (base?.writes ?? 0);
     }
     const machine = machineCpu();
     const busy = machine.busy - this.machineStart.busy;
     const wallSeconds = (performance.now() - this.wallStart) / 1000;
     const ours = Object.values(byGroup).reduce((a, b) => a + b, 0);
     const cores = (machine.total - this.machineStart.total) / Math.max(wallSeconds, 1e-9);
-    return { byGroup, others: Math.max(0, busy - ours), wallSeconds, cores };
+    return { byGroup, writesByGroup, others: Math.max(0, busy - ours), wallSeconds, cores };
   }
 }

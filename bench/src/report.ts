@@ -101,34 +101,44 @@ export function buildRows(s: Sections): Row[] {
   for (const e of s.e2e ?? []) {
     const delivered = e.peak?.deliveredPerSecond ?? 0;
     const versus = slowest ? `${pct(delivered, slowest.perSecond)} of ${slowest.name}` : "";
+    const batched = e.protocol === "connect-binary-batch";
+    const name = batched ? `fan-out ${e.fanout}, ingest in batches of ${batchSize}` : `fan-out ${e.fanout}`;
     if (e.fanout === 1) {
       const half = slowest ? delivered >= 0.5 * slowest.perSecond : false;
       add(
-        "E2E fan-out 1, sustained (deliveries/s)",
+        `E2E ${name}, sustained (deliveries/s)`,
         trialValue(e),
         versus,
         "≥ 3,000 and ≥ 50% of slowest",
         verdict(delivered >= 3000 && half),
       );
     } else {
-      add(`E2E fan-out ${e.fanout}, sustained (deliveries/s)`, trialValue(e), versus);
+      add(`E2E ${name}, sustained (deliveries/s)`, trialValue(e), versus);
     }
     add(
-      `E2E fan-out ${e.fanout}, saturated probe (deliveries/s)`,
+      `E2E ${name}, saturated probe (deliveries/s)`,
       `${n(e.probe.deliveredPerSecond)}/s (ingest ${n(e.probe.acceptedPerSecond)} msg/s)`,
     );
     const cost = e.peak ?? e.probe;
     add(
-      `CPU s per 1,000 deliveries, fan-out ${e.fanout}`,
+      `CPU s per 1,000 deliveries, ${name}`,
       `${cost.cpu.perThousand} (ingest ${cost.cpu.byGroup.ingest}, dispatcher ${cost.cpu.byGroup.dispatcher}, ` +
         `PG ${round((cost.cpu.byGroup.postgresBackends ?? 0) + (cost.cpu.byGroup.postgresShared ?? 0))}, ` +
         `NATS ${cost.cpu.byGroup.nats})`,
       `others on the machine: ${cost.cpu.othersPercent}% CPU`,
     );
+    const writes = cost.cpu.writesPerDelivery;
+    if (writes) {
+      add(
+        `Write system calls per delivery, ${name}`,
+        `ingest ${writes.ingest}, dispatcher ${writes.dispatcher}, ` +
+          `PG ${round((writes.postgresBackends ?? 0) + (writes.postgresShared ?? 0))}, NATS ${writes.nats}`,
+      );
+    }
     const pgWork = cost.postgresPerDelivery;
     if (pgWork && Object.keys(pgWork).length > 0) {
       add(
-        `PostgreSQL work per delivery, fan-out ${e.fanout} (≈)`,
+        `PostgreSQL work per delivery, ${name} (≈)`,
         `${pgWork.xact_commit} commits, rows: ${pgWork.tup_inserted} inserted, ` +
           `${pgWork.tup_updated} updated, ${pgWork.tup_fetched} fetched`,
       );
@@ -149,7 +159,7 @@ export function buildRows(s: Sections): Row[] {
     }
     const rss = e.peakRssMiB;
     add(
-      `Peak RSS, fan-out ${e.fanout} run (MiB)`,
+      `Peak RSS, ${name} run (MiB)`,
       `ingest ${n(rss.ingest ?? 0)}, dispatcher ${n(rss.dispatcher ?? 0)}, admin ${n(rss.admin ?? 0)}`,
     );
   }

@@ -47,6 +47,8 @@ export interface CpuCost {
   perThousand: number;
   /** The same per group (including receiver and load generator, which are not summed). */
   byGroup: Record<string, number>;
+  /** Write system calls per delivery, by group: sends on sockets, a cost that batching removes. */
+  writesPerDelivery: Record<string, number>;
   /** Busy CPU of the machine that none of the tracked processes explains (other users), as % of all cores. */
   othersPercent: number;
   deliveries: number;
@@ -59,6 +61,9 @@ export function cpuCost(tracked: ReturnType<CpuTracker["stop"]>, deliveries: num
   return {
     perThousand: per(total),
     byGroup: Object.fromEntries(Object.entries(tracked.byGroup).map(([g, s]) => [g, per(s)])),
+    writesPerDelivery: Object.fromEntries(
+      Object.entries(tracked.writesByGroup).map(([g, w]) => [g, round(w / Math.max(deliveries, 1))]),
+    ),
     othersPercent: round((tracked.others / (tracked.wallSeconds * tracked.cores)) * 100),
     deliveries,
     seconds: round(tracked.wallSeconds),

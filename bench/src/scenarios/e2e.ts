@@ -1,6 +1,7 @@
 // End to end: messages in through ingest, deliveries out of the dispatcher to
 // the receiver, for a given fan-out. Finds the highest sustained rate (a
 // saturation probe, then open-loop trials around it) and measures latency.
+import type { Protocol } from "../load.js";
 import { createApplication, createEndpoints } from "../setup.js";
 import { type Stack, startStack } from "../stack.js";
 import type { BenchContext } from "./context.js";
@@ -8,6 +9,8 @@ import { runTrial, type TrialResult } from "./trial.js";
 
 export interface E2eResult {
   fanout: number;
+  /** How messages went in: one a call, or in SendMessages batches. */
+  protocol: Protocol;
   /** Closed loop, as fast as ingest accepts: what the dispatcher delivers under full ingest load. */
   probe: TrialResult;
   trials: TrialResult[];
@@ -62,12 +65,13 @@ export async function measureEndToEnd(
   ctx: BenchContext,
   fanout: number,
   withLatency: boolean,
+  protocol: Protocol = "connect-binary",
 ): Promise<E2eResult> {
   const { options } = ctx;
-  const scenario = `e2e-fanout${fanout}`;
+  const scenario = `e2e-fanout${fanout}${protocol === "connect-binary-batch" ? "-batched" : ""}`;
   ctx.log(`${scenario}: starting ingest, dispatcher and admin with ${fanout} endpoint(s)`);
   const { stack, app } = await startDeliveryStack(ctx, scenario, fanout);
-  const base = { stack, app, fanout, warmupMs: options.warmupMs, measureMs: options.measureMs };
+  const base = { stack, app, fanout, protocol, warmupMs: options.warmupMs, measureMs: options.measureMs };
   try {
     // Warm the whole path (connections, JIT) before anything is measured.
     await runTrial(ctx, {
@@ -128,7 +132,7 @@ export async function measureEndToEnd(
       });
     }
     await stack.stop();
-    return { fanout, probe, trials, peak, latency, peakRssMiB: stack.peakRss };
+    return { fanout, protocol, probe, trials, peak, latency, peakRssMiB: stack.peakRss };
   } finally {
     await stack.stop().catch(() => {});
   }

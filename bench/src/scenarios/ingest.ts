@@ -34,7 +34,13 @@ export async function measureIngestRun(
 ): Promise<IngestRun> {
   const { clients, warmupMs, measureMs } = ctx.options;
   const sender = createSender(protocol, stack.ingestUrl, apiKey, clients);
-  const load = startLoad(sender.send, eventType, { kind: "closed", concurrency: clients }, "ingest/warm-up");
+  const load = startLoad(
+    sender.send,
+    eventType,
+    { kind: "closed", concurrency: clients },
+    "ingest/warm-up",
+    sender.messagesPerCall,
+  );
   await sleep(warmupMs);
   load.setPhase("ingest");
   const tracker = trackCpu(ctx, stack);

@@ -75,7 +75,7 @@ export async function runTrial(ctx: BenchContext, options: TrialOptions): Promis
     const { counts } = await ctx.receiver.count(phases);
     return (counts[warm] ?? 0) + (counts[phase] ?? 0);
   };
-  // Arrivals as last polled; the backlog counts requests in flight as `fanout` deliveries each,
+  // Arrivals as last polled; the backlog counts messages in flight as `fanout` deliveries each,
   // so clients released together cannot overshoot the limit.
   let arrived = 0;
   const limit = options.maxBacklog;
@@ -87,7 +87,13 @@ export async function runTrial(ctx: BenchContext, options: TrialOptions): Promis
     );
   };
   const effectiveMode: LoadMode = mode.kind === "closed" && limit !== undefined ? { ...mode, hold } : mode;
-  const load = startLoad(send, options.eventType ?? "session.completed", effectiveMode, warm);
+  const load = startLoad(
+    send,
+    options.eventType ?? "session.completed",
+    effectiveMode,
+    warm,
+    sender?.messagesPerCall ?? 1,
+  );
   current = load;
   const watcher =
     limit === undefined

@@ -1,3 +1,4 @@
+export { createEndOfTurn, type EndOfTurn } from "./end-of-turn.js";
 export {
   eventTypePatternProblem,
   eventTypeProblem,

@@ -1,5 +1,5 @@
 import { type ConsumerMessages, type JsMsg, jetstream } from "@nats-io/jetstream";
-import type { Logger } from "@piperelay/core";
+import { createEndOfTurn, type Logger } from "@piperelay/core";
 import {
   type DeliveryJob,
   decodeJob,
@@ -64,17 +64,19 @@ export async function consumeJobs(options: ConsumeJobsOptions): Promise<JobConsu
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
   let messages: ConsumerMessages | undefined;
+  // Acks and naks of the jobs that finish in one turn go to NATS in one write.
+  const settle = createEndOfTurn((err) => logger.warn({ err }, "could not settle a delivery job"));
 
   async function handle(msg: JsMsg): Promise<void> {
     const decoded = decodeJob(msg.data);
     if (!decoded) {
       logger.warn({ subject: msg.subject }, "dropping a malformed delivery job");
-      msg.term("malformed job");
+      settle(() => msg.term("malformed job"));
       return;
     }
     const job: ReceivedJob = { ...decoded, sequence: msg.info.streamSequence };
     if (options.alreadyDone?.(job)) {
-      msg.ack();
+      settle(() => msg.ack());
       return;
     }
     const { span, context: jobContext } = startConsumerSpan(tracer, {
@@ -96,8 +98,8 @@ export async function consumeJobs(options: ConsumeJobsOptions): Promise<JobConsu
         [PipeRelayAttributes.jobDecision]: decision.kind,
         [PipeRelayAttributes.jobReason]: decision.reason,
       });
-      if (decision.kind === "ack") msg.ack();
-      else msg.nak(decision.delayMs);
+      if (decision.kind === "ack") settle(() => msg.ack());
+      else settle(() => msg.nak(decision.delayMs));
       log.debug(
         {
           ...(decision.messageId ? { message_id: decision.messageId } : {}),
@@ -109,7 +111,7 @@ export async function consumeJobs(options: ConsumeJobsOptions): Promise<JobConsu
     } catch (error) {
       recordError(span, error);
       log.error({ err: error }, "delivery attempt could not be completed; will retry");
-      msg.nak(errorRetryMs);
+      settle(() => msg.nak(errorRetryMs));
     } finally {
       clearInterval(heartbeat);
       span.end();
@@ -137,7 +139,7 @@ export async function consumeJobs(options: ConsumeJobsOptions): Promise<JobConsu
     for await (const msg of current) {
       if (stopping) {
         // Hand the job straight back so another dispatcher takes it now, not after ack wait.
-        msg.nak();
+        settle(() => msg.nak());
         continue;
       }
       while (inFlight.size >= options.concurrency) await Promise.race(inFlight);
@@ -174,6 +176,8 @@ export async function consumeJobs(options: ConsumeJobsOptions): Promise<JobConsu
       messages?.stop();
       await loop;
       await Promise.all(inFlight);
+      // Their acks and naks go out at the end of this turn, before the connection may close.
+      await new Promise((resolve) => setImmediate(resolve));
     },
   };
 }

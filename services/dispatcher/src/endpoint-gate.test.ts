@@ -43,6 +43,33 @@ describe("endpoint gate", () => {
     if (hung.admitted) hung.release("failure");
   });
 
+  it("remembers how quick an endpoint is while it idles between bursts, and forgets it after idleForgetMs", () => {
+    let clock = 0;
+    const gate = createEndpointGate({
+      maxConcurrent: 2,
+      maxConcurrentQuick: 4,
+      idleForgetMs: 60_000,
+      now: () => clock,
+    });
+    const burst = () => {
+      const entries: GateEntry[] = [];
+      for (let entry = gate.enter("ep_a"); entry.admitted; entry = gate.enter("ep_a")) entries.push(entry);
+      clock += 5;
+      for (const entry of entries) if (entry.admitted) entry.release("success");
+      return entries.length;
+    };
+    // Not known to be quick before an attempt has ended.
+    expect(burst()).toBe(2);
+    // Idle between bursts (nothing in flight): still known to be quick.
+    clock += 1000;
+    expect(burst()).toBe(4);
+    clock += 59_000;
+    expect(burst()).toBe(4);
+    // A minute idle, and it is a stranger again.
+    clock += 60_000;
+    expect(burst()).toBe(2);
+  });
+
   it("sends jobs at capacity back one freed slot apart, and those beyond overflowAfterMs to PostgreSQL", () => {
     let clock = 0;
     const gate = createEndpointGate({ maxConcurrent: 2, overflowAfterMs: 120, now: () => clock });

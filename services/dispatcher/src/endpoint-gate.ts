@@ -18,6 +18,8 @@ export interface EndpointGateOptions {
   failureThreshold?: number;
   /** How long an open circuit holds jobs back before letting one probe through. @defaultValue 30_000 */
   cooldownMs?: number;
+  /** How long what is known of an idle endpoint (how quick it is) is kept after its last attempt. @defaultValue 60_000 */
+  idleForgetMs?: number;
   now?: () => number;
 }
 
@@ -49,6 +51,8 @@ interface EndpointState {
   probing: boolean;
   /** Jobs waiting in this process for one of the endpoint's slots, oldest first. */
   waiters: ((entry: GateEntry | undefined) => void)[];
+  /** When its last attempt ended, if none is in flight and it is not failing. */
+  idleSince: number | undefined;
 }
 
 // Before an endpoint's first attempt here has ended.
@@ -84,8 +88,22 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
   const overflowAfterMs = options.overflowAfterMs ?? defaultOverflowAfterMs;
   const threshold = options.failureThreshold ?? 5;
   const cooldownMs = options.cooldownMs ?? 30_000;
+  const idleForgetMs = options.idleForgetMs ?? 60_000;
   const now = options.now ?? Date.now;
   const states = new Map<string, EndpointState>();
+  let lastSweep = now();
+
+  // Idle endpoints are forgotten a while after their last attempt, so the map stays as small
+  // as the recent work. Not at once: a busy endpoint fed in bursts (batches of messages) is
+  // idle between them, and forgetting its speed each time put every burst back under the
+  // cap for an endpoint not known to be quick, sending most of it back to JetStream.
+  function forgetIdle(t: number): void {
+    if (t - lastSweep < idleForgetMs) return;
+    lastSweep = t;
+    for (const [endpointId, s] of states) {
+      if (s.idleSince !== undefined && t - s.idleSince >= idleForgetMs) states.delete(endpointId);
+    }
+  }
 
   function state(endpointId: string): EndpointState {
     let s = states.get(endpointId);
@@ -99,6 +117,7 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
         openUntil: 0,
         probing: false,
         waiters: [],
+        idleSince: undefined,
       };
       states.set(endpointId, s);
     }
@@ -120,9 +139,10 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
     return Math.max(s.averageMs ?? atCapacityDefaultMs, minRetryMs) / limit(quick);
   }
 
-  function admit(endpointId: string, s: EndpointState, probe: boolean): GateEntry {
+  function admit(s: EndpointState, probe: boolean): GateEntry {
     const admittedAt = now();
     s.inFlight++;
+    s.idleSince = undefined;
     s.startedAt.push(admittedAt);
     if (probe) s.probing = true;
     let released = false;
@@ -145,18 +165,18 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
         if (s.consecutiveFailures >= threshold) {
           for (const waiter of s.waiters.splice(0)) waiter(undefined);
         } else if (s.inFlight < limit(isQuick(s))) {
-          s.waiters.shift()?.(admit(endpointId, s, false));
+          s.waiters.shift()?.(admit(s, false));
         }
-        // An idle endpoint's state is dropped (its average too): the map stays as small as the work.
-        if (s.inFlight === 0 && s.consecutiveFailures === 0) states.delete(endpointId);
+        if (s.inFlight === 0 && s.consecutiveFailures === 0) s.idleSince = now();
       },
     };
   }
 
   return {
     enter(endpointId: string): GateEntry {
-      const s = state(endpointId);
       const t = now();
+      forgetIdle(t);
+      const s = state(endpointId);
       const open = s.consecutiveFailures >= threshold;
       if (open && (t < s.openUntil || s.probing)) {
         return { admitted: false, retryInMs: Math.max(s.openUntil - t, 1000), reason: "circuit open" };
@@ -173,7 +193,7 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
         const overflowAt = quick ? overflowAfterMs * quickOverflowFactor : overflowAfterMs;
         return { admitted: false, retryInMs, reason: "at capacity", overflow: retryInMs > overflowAt };
       }
-      return admit(endpointId, s, open);
+      return admit(s, open);
     },
     /**
      * For a job refused "at capacity": waits in this process, for at most the refusal's

@@ -101,34 +101,29 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
         ? { kind: "ack", reason: `${entry.reason}; ${parked.reason}` }
         : { kind: "nak", delayMs: parked.delayMs, reason: `${entry.reason}; ${parked.reason}` };
     }
-    let outcome: "success" | "failure" | "none" = "none";
     try {
-      const decision = await attempt(job, log);
-      outcome = decision.outcome;
-      return decision.decision;
+      return await attempt(job, log, entry.release);
     } finally {
-      entry.release(outcome);
+      // Without an attempt, or when it failed before its request ended.
+      entry.release("none");
     }
   };
 
+  /**
+   * `releaseSlot` frees the endpoint's slot as soon as its response is in: the
+   * cap is on requests at the endpoint, and holding the slot through the
+   * record's commit too would lower what one busy endpoint gets by that much.
+   */
   async function attempt(
     job: ReceivedJob,
     jobLog: Logger,
-  ): Promise<{ decision: JobDecision; outcome: "success" | "failure" | "none" }> {
+    releaseSlot: (outcome: "success" | "failure" | "none") => void,
+  ): Promise<JobDecision> {
     const claim = await claimDelivery(job.deliveryId);
     if (claim.kind === "stale")
-      return {
-        decision: { kind: "ack", reason: "finished, deleted, or not due and left to the outbox relay" },
-        outcome: "none",
-      };
-    if (claim.kind === "busy") {
-      return {
-        decision: { kind: "nak", delayMs: claim.retryInMs, reason: "claimed elsewhere" },
-        outcome: "none",
-      };
-    }
-    if (claim.kind === "early")
-      return { decision: { kind: "nak", delayMs: claim.retryInMs, reason: "not due yet" }, outcome: "none" };
+      return { kind: "ack", reason: "finished, deleted, or not due and left to the outbox relay" };
+    if (claim.kind === "busy") return { kind: "nak", delayMs: claim.retryInMs, reason: "claimed elsewhere" };
+    if (claim.kind === "early") return { kind: "nak", delayMs: claim.retryInMs, reason: "not due yet" };
     const { delivery } = claim;
     const { policy, timeoutMs } = resolveDeliverySettings(
       serverSettings,
@@ -150,7 +145,7 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
         // Waiting for the limit is not an attempt: give the claim back and come back when a slot frees up.
         await releaseClaim(prisma, delivery.id);
         const delayMs = slot.retryInMs + Math.floor(random() * 50);
-        return { decision: { kind: "nak", delayMs, reason: "rate limited", messageId }, outcome: "none" };
+        return { kind: "nak", delayMs, reason: "rate limited", messageId };
       }
     }
     const attemptNumber = delivery.attemptCount + 1;
@@ -184,6 +179,9 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
       });
     }
 
+    const sent = delivery.isActive && blocked === undefined;
+    releaseSlot(sent ? (result.error === "" ? "success" : "failure") : "none");
+
     const roundAttempts = delivery.roundAttempts + 1;
     const { next, decision, disableEndpoint } = nextStep({
       result,
@@ -203,7 +201,6 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
       result,
       next,
     });
-    const sent = delivery.isActive && blocked === undefined;
     options.metrics?.attemptRecorded(next.status, sent ? result.latencyMs : undefined);
     const fields = {
       attempt_number: attemptNumber,
@@ -225,9 +222,6 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
       await options.endpointHealth?.disable(attempted, "gone", "the endpoint answered 410 Gone");
     else if (sent) await options.endpointHealth?.recordOutcome(attempted, result.error === "");
     if (sent && result.error === "") options.backlog.recovered(delivery.endpointId);
-    return {
-      decision: { ...decision, messageId },
-      outcome: sent ? (result.error === "" ? "success" : "failure") : "none",
-    };
+    return { ...decision, messageId };
   }
 }
