@@ -14,6 +14,7 @@ process.chdir(root);
 const entries = [
   { in: "bench/src/main.ts", out: "bench/dist/bench" },
   { in: "bench/src/receiver/receiver-process.ts", out: "bench/dist/receiver" },
+  { in: "bench/src/ceilings/rpc-server.ts", out: "bench/dist/rpc-server" },
   { in: "services/ingest/src/main.ts", out: "bench/dist/services/ingest" },
   { in: "services/dispatcher/src/main.ts", out: "bench/dist/services/dispatcher" },
   { in: "services/admin/src/main.ts", out: "bench/dist/services/admin" },

@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { measureHttp } from "./ceilings/http.js";
 import { measureJetStream } from "./ceilings/jetstream.js";
 import { measurePostgres } from "./ceilings/postgres.js";
+import { measureRpc } from "./ceilings/rpc.js";
 import { connectNats, createNamespace, postgresConnections, removeLeftovers, serverUrls } from "./infra.js";
 import { machineInfo } from "./machine.js";
 import { parseOptions } from "./options.js";
@@ -133,7 +134,10 @@ try {
       const http = await withNoise(ctx, [], () =>
         measureHttp(receiver.baseUrl, { concurrency: 50, ...window }),
       );
-      const ceilings = { jetstream, postgres, http };
+      log("ceilings: the RPC stack");
+      // Its server is a process of its own, so each run measures the noise around it itself.
+      const rpc = { runs: await measureRpc({ concurrency: options.clients, ...window }) };
+      const ceilings = { jetstream, postgres, http, rpc };
       log(`ceilings: slowest is ${JSON.stringify(slowestCeiling(ceilings))}`);
       return ceilings;
     });

@@ -2,6 +2,7 @@
 // figure with the raw ceiling it is compared with and the issue's targets.
 import type { JetStreamCeiling } from "./ceilings/jetstream.js";
 import type { PostgresCeilings } from "./ceilings/postgres.js";
+import type { RpcCeiling } from "./ceilings/rpc.js";
 import type { WorkerRun } from "./ceilings/run-workers.js";
 import { batchSize } from "./load.js";
 import type { BacklogResult } from "./scenarios/backlog.js";
@@ -17,6 +18,8 @@ export interface Ceilings {
   jetstream: Noisy<JetStreamCeiling>;
   postgres: Noisy<PostgresCeilings>;
   http: Noisy<WorkerRun & { concurrency: number }>;
+  /** Absent from runs before it was measured. */
+  rpc?: { runs: RpcCeiling[] };
 }
 
 export interface Row {
@@ -83,8 +86,21 @@ export function buildRows(s: Sections): Row[] {
     );
     add("PG all SQL of one delivery, pg (deliveries/s)", n(pg.fullDeliveryPg.perSecond), noise(pg));
     add(`undici signed POST, ${c.http.concurrency} in flight (req/s)`, n(c.http.perSecond), noise(c.http));
+    for (const run of c.rpc?.runs ?? []) {
+      add(
+        `RPC stack alone: SendMessage over ${run.protocol} answered without storing, ${run.concurrency} clients (msg/s)`,
+        `${n(run.perSecond)} (CPU ms per call: server ${run.cpuMsPerCall.server}, load generator ${run.cpuMsPerCall.loadGenerator})`,
+        noise(run),
+      );
+    }
   }
   const prisma = c?.postgres.ingestPrisma.perSecond;
+  // Single messages against the RPC stack alone on the same protocol; batches against the Prisma tx.
+  const ingestVersus = (protocol: string, perSecond: number) => {
+    const rpc = c?.rpc?.runs.find((r) => r.protocol === protocol);
+    if (rpc) return `${pct(perSecond, rpc.perSecond)} of the RPC stack alone`;
+    return prisma ? `${pct(perSecond, prisma)} of Prisma tx` : "";
+  };
   for (const run of s.ingest?.runs ?? []) {
     const batch = run.protocol === "connect-binary-batch";
     const target = batch ? 20_000 : run.protocol.startsWith("connect") ? 5000 : undefined;
@@ -93,7 +109,7 @@ export function buildRows(s: Sections): Row[] {
         ? `Ingest connect-binary, batches of ${batchSize}, ${run.clients} clients (msg/s)`
         : `Ingest ${run.protocol}, ${run.clients} clients (msg/s)`,
       `${n(run.acceptedPerSecond)} (rpc ${lat(run.rpc)})`,
-      prisma ? `${pct(run.acceptedPerSecond, prisma)} of Prisma tx` : "",
+      ingestVersus(run.protocol, run.acceptedPerSecond),
       target ? `≥ ${n(target)}` : "",
       target ? verdict(run.acceptedPerSecond >= target) : "",
     );
