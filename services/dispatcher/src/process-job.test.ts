@@ -30,7 +30,7 @@ describe("job processor", () => {
   it("frees the endpoint's slot once the response is in, before the attempt's record commits", async () => {
     await db.addMessage("msg_slot", [{ id: "dlv_slot", enqueuedAt: new Date() }]);
     const gate = createEndpointGate({ maxConcurrent: 1 });
-    const process = createJobProcessor({
+    const processJob = createJobProcessor({
       prisma: db.prisma,
       pool: db.pool,
       policy: { maxAttempts: 3, schedule: [1000] },
@@ -51,7 +51,7 @@ describe("job processor", () => {
         "INSERT INTO attempts (delivery_id, attempt_number, status_code, response_body, latency_ms, error) VALUES ('dlv_slot', 1, 0, '', 0, '')",
       );
       let settled = false;
-      const decision = process(
+      const decision = processJob(
         { deliveryId: "dlv_slot", endpointId: "ep_1", attempt: 1, sequence: 1 },
         createLogger({ level: "silent" }),
       ).finally(() => {
