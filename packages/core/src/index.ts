@@ -1,4 +1,3 @@
-export { createEndOfTurn, type EndOfTurn } from "./end-of-turn.js";
 export {
   eventTypePatternProblem,
   eventTypeProblem,

@@ -1,5 +1,4 @@
 import { createInbox, type Msg, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
-import { createEndOfTurn } from "@piperelay/core";
 
 /** JetStream's answer to a stored message. */
 export interface PubAck {
@@ -30,17 +29,13 @@ interface Waiting {
  * a stack trace that nobody reads: a tenth of batch ingest's CPU. Here a
  * publish is a core publish with a reply subject, and one sweep a second
  * fails those unanswered after `timeoutMs`. The subscription is made at the
- * first publish and lives as long as the connection. Publishes wait for the
- * end of the event loop's turn, so those of requests answered in one turn go
- * out in one write.
+ * first publish and lives as long as the connection.
  */
 export function createJetStreamPublish(nc: NatsConnection, timeoutMs: number): JetStreamPublish {
   const waiting = new Map<string, Waiting>();
   let inbox: string | undefined;
   let sequence = 0;
   let sweeper: NodeJS.Timeout | undefined;
-  // Each publish catches its own errors.
-  const publishLater = createEndOfTurn(() => {});
 
   function answer(msg: Msg): void {
     const token = msg.subject.slice((inbox as string).length + 1);
@@ -107,13 +102,11 @@ export function createJetStreamPublish(nc: NatsConnection, timeoutMs: number): J
       const token = (sequence++).toString(36);
       waiting.set(token, { resolve, reject, deadline: Date.now() + timeoutMs });
       sweeper ??= setInterval(sweep, Math.min(1000, timeoutMs)).unref();
-      publishLater(() => {
-        try {
-          nc.publish(subject, data, { reply: `${inbox}.${token}`, headers });
-        } catch (error) {
-          waiting.delete(token);
-          reject(error);
-        }
-      });
+      try {
+        nc.publish(subject, data, { reply: `${inbox}.${token}`, headers });
+      } catch (error) {
+        waiting.delete(token);
+        reject(error);
+      }
     });
 }

@@ -1,5 +1,5 @@
 import { type ConsumerMessages, type JsMsg, jetstream } from "@nats-io/jetstream";
-import { createEndOfTurn, type Logger } from "@piperelay/core";
+import type { Logger } from "@piperelay/core";
 import {
   type DeliveryJob,
   decodeJob,
@@ -19,6 +19,7 @@ import {
   type Tracer,
   tracedIdAttributes,
 } from "@piperelay/telemetry";
+import { createEndOfTurn } from "./end-of-turn.js";
 import type { JobDecision } from "./job-decision.js";
 
 export interface ConsumeJobsOptions {
