@@ -10,6 +10,7 @@ import { EndpointService, MessageService } from "@piperelay/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { restPathPrefix } from "./api-server.js";
 import { apiKey, applicationId, startTestApi, type TestApi, withApiKey } from "./api-test-fixture.js";
+import { servicePart } from "./service-parts.js";
 
 let api: TestApi;
 beforeAll(async () => {
@@ -196,6 +197,53 @@ describe("close()", () => {
     expect(Date.now() - started).toBeLessThan(1_000);
     agent.destroy();
   });
+
+  it.each([
+    ["Connect binary over HTTP/2", "2"],
+    ["Connect JSON over HTTP/1.1", "1.1"],
+  ] as const)(
+    "aborts the signal of an RPC still running when the grace period ends (%s)",
+    async (_name, httpVersion) => {
+      let handlerStarted = () => {};
+      const started = new Promise<void>((resolve) => {
+        handlerStarted = resolve;
+      });
+      let abortedAt: number | undefined;
+      const running = await startTestApi({
+        shutdownGraceMs: 200,
+        parts: [
+          servicePart(MessageService, {
+            sendMessage: (_req, ctx) =>
+              new Promise((_resolve, reject) => {
+                ctx.signal.addEventListener("abort", () => {
+                  abortedAt = Date.now();
+                  reject(ctx.signal.reason);
+                });
+                handlerStarted();
+              }),
+          }),
+        ],
+      });
+      const client = createClient(
+        MessageService,
+        createConnectTransport({
+          baseUrl: running.baseUrl,
+          httpVersion,
+          useBinaryFormat: httpVersion === "2",
+          interceptors: [bearer],
+        }),
+      );
+      const call = client.sendMessage({ eventType: "x" }).catch((e: unknown) => e);
+      await started;
+      const closing = Date.now();
+      await running.server.close();
+      // The handler hears of it when its connection closes, as close() destroys it.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(abortedAt).toBeDefined();
+      expect((abortedAt as number) - closing).toBeGreaterThanOrEqual(150);
+      expect(await call).toBeInstanceOf(Error);
+    },
+  );
 
   it("lets a request in flight finish", async () => {
     let release = () => {};

@@ -1,4 +1,3 @@
-import { Code, ConnectError } from "@connectrpc/connect";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "@piperelay/core";
@@ -72,7 +71,6 @@ export interface ApiServer {
  */
 export function createApiServer(options: ApiServerOptions): ApiServer {
   const graceMs = options.shutdownGraceMs ?? 10_000;
-  const shutdown = new AbortController();
   const requestLog = createRequestLog(options.logger);
   let handlers: UniversalHandler[] = [];
   const connectHandler = connectNodeAdapter({
@@ -89,7 +87,9 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     jsonOptions,
     contextValues: (req) => requestLog.contextValues(req),
     readMaxBytes: options.maxBodyBytes,
-    shutdownSignal: shutdown.signal,
+    // No shutdownSignal: it linked every request's signal to one shared signal (a listener
+    // added and removed per call) only to abort handlers still running when the grace period
+    // ends, and destroying their connections then aborts them anyway.
     fallback(req, res) {
       if (options.fallback?.(req, res as NodeResponse)) return;
       writeJson(res as NodeResponse, 404, { code: "not_found", message: `no route for ${requestPath(req)}` });
@@ -121,16 +121,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   return {
     handler,
     listen: (port, host) => server.listen(port, host),
-    async close() {
-      // Handlers still running when the grace period ends see their signal aborted.
-      const timer = setTimeout(() => shutdown.abort(cancelled()), graceMs);
-      try {
-        await server.close(graceMs);
-      } finally {
-        clearTimeout(timer);
-        shutdown.abort(cancelled());
-      }
-    },
+    close: () => server.close(graceMs),
   };
 }
 
@@ -163,8 +154,4 @@ function serveMetrics(
       writeJson(res, 500, { code: "internal", message: "internal error" });
     },
   );
-}
-
-function cancelled(): ConnectError {
-  return new ConnectError("the server is shutting down", Code.Unavailable);
 }
