@@ -21,7 +21,7 @@ import { type E2eResult, measureEndToEnd } from "./scenarios/e2e.js";
 import { measureManyEndpoints } from "./scenarios/endpoints.js";
 import { measureIngest } from "./scenarios/ingest.js";
 import { type ProfileResult, profileServices } from "./scenarios/profile.js";
-import { liveStacks } from "./stack.js";
+import { liveStacks, setRunEnv } from "./stack.js";
 import { round } from "./stats.js";
 
 const argv = process.argv.slice(2);
@@ -40,6 +40,7 @@ if (argv[0] === "report") {
   process.exit(0);
 }
 const options = parseOptions(argv);
+if (options.workers !== undefined) setRunEnv({ PIPERELAY_WORKERS: String(options.workers) });
 const nats = await connectNats("piperelay-bench");
 if (options.cleanupOnly) {
   console.log(`removed: ${(await removeLeftovers(nats)).join(", ") || "nothing"}`);
@@ -190,6 +191,7 @@ const results = {
       backlog: options.backlog,
       dead: options.dead,
       endpoints: options.endpoints,
+      workers: options.workers ?? "service default",
       phases: [...options.only],
     },
     machine,

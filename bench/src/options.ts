@@ -38,6 +38,8 @@ export interface BenchOptions {
   observeMs: number;
   /** Endpoints registered in the many-endpoints scenario (one of them subscribed). */
   endpoints: number;
+  /** `delivery.workers` of the dispatchers; undefined: the service's default. */
+  workers: number | undefined;
   out: string;
   cleanupOnly: boolean;
 }
@@ -51,6 +53,7 @@ const usage = `npm run bench -- [options]
   --backlog-via=seed|ingest  queue it in bulk as ingest would (default) or through SendMessage
   --dead=refuse|blackhole  how the dead endpoint fails (default refuse)
   --endpoints=N         endpoints in the many-endpoints scenario (default 10000)
+  --workers=N           delivery.workers of the dispatchers (default: the service's, 50)
   --out=PATH            results file (default bench/results/latest.json for a full run,
                         bench/dist/partial.json with --only or --quick, so they never replace the record)
   --cleanup             only remove databases and streams an interrupted run left behind`;
@@ -67,6 +70,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       dead: { type: "string" },
       "backlog-via": { type: "string" },
       endpoints: { type: "string" },
+      workers: { type: "string" },
       out: { type: "string" },
       cleanup: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -106,6 +110,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     dead,
     observeMs: quick ? 15_000 : 45_000,
     endpoints: int(values.endpoints, 10_000),
+    workers: values.workers === undefined ? undefined : int(values.workers, 50),
     out: values.out ?? (values.only || quick ? "bench/dist/partial.json" : "bench/results/latest.json"),
     cleanupOnly: values.cleanup ?? false,
   };

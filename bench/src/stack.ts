@@ -54,6 +54,14 @@ const bundleDir = resolve(import.meta.dirname, "services");
 /** Stacks not yet stopped, so an interrupted run can still clean up after itself. */
 export const liveStacks = new Set<Stack>();
 
+// Settings every service of the run gets (e.g. --workers); set once by main.
+let runEnv: Record<string, string> = {};
+
+/** Environment every service started from now on gets, before a stack's own `env`. */
+export function setRunEnv(env: Record<string, string>): void {
+  runEnv = env;
+}
+
 function serviceEnv(ns: BenchNamespace, port: number, extra: Record<string, string>): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
@@ -67,6 +75,7 @@ function serviceEnv(ns: BenchNamespace, port: number, extra: Record<string, stri
     // The receiver is on loopback; the admin and dispatcher refuse private targets by default.
     PIPERELAY_ALLOW_PRIVATE_TARGETS: "true",
     PIPERELAY_DELIVERY_ALLOW_PRIVATE_TARGETS: "true",
+    ...runEnv,
     ...extra,
   };
 }
