@@ -9,6 +9,7 @@ export { createGroupCommit } from "./group-commit.js";
 export { refreshMessageStatuses } from "./message-status.js";
 export type { Migration, MigrationStatus } from "./migrate.js";
 export { defaultMigrationsDir, migrateDown, migrateUp, migrationStatus, readMigrations } from "./migrate.js";
+export { outstandingStatuses } from "./outstanding-statuses.js";
 export type { GenericPlanStatement, PlanOptions, Sql } from "./prepared-statement.js";
 export { inTransaction, listGenericPlanStatements, preparedStatement } from "./prepared-statement.js";
 export type { StoredRetryPolicy } from "./retry-policy-column.js";

@@ -78,9 +78,6 @@ export interface DeliveryPublisherOptions {
   tracer?: Tracer;
 }
 
-// Delayed marks go in statements of at most this many, the enqueued marker's largest batch.
-const delayedMarksPerStatement = 1000;
-
 export function createDeliveryPublisher(options: DeliveryPublisherOptions): DeliveryPublisher {
   const publishToStream = createJetStreamPublish(options.nc, options.publishTimeoutMs ?? 5000);
   const { names } = options;
@@ -130,7 +127,8 @@ export function createDeliveryPublisher(options: DeliveryPublisherOptions): Deli
 
   const backgroundMarks = new Set<Promise<void>>();
   const markDelayMs = options.markDelayMs ?? 0;
-  let delayed: QueuedDelivery[] = [];
+  // Each publish's deliveries as it came: the marker's group commit packs them into statements.
+  let delayed: (readonly QueuedDelivery[])[] = [];
   let delayTimer: NodeJS.Timeout | undefined;
 
   function markNow(published: readonly QueuedDelivery[]): void {
@@ -143,9 +141,7 @@ export function createDeliveryPublisher(options: DeliveryPublisherOptions): Deli
   function markDelayed(): void {
     clearTimeout(delayTimer);
     delayTimer = undefined;
-    for (let i = 0; i < delayed.length; i += delayedMarksPerStatement) {
-      markNow(delayed.slice(i, i + delayedMarksPerStatement));
-    }
+    for (const published of delayed) markNow(published);
     delayed = [];
   }
 
@@ -154,7 +150,7 @@ export function createDeliveryPublisher(options: DeliveryPublisherOptions): Deli
       markNow(published);
       return;
     }
-    delayed.push(...published);
+    delayed.push(published);
     delayTimer ??= setTimeout(markDelayed, markDelayMs);
   }
 

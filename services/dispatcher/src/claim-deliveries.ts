@@ -1,12 +1,12 @@
 import {
   createGroupCommit,
+  outstandingStatuses,
   type Pool,
   type PrismaClient,
   preparedStatement,
   readStoredRetryPolicy,
   type StoredRetryPolicy,
 } from "@piperelay/db";
-import { outstandingStatuses } from "./outstanding-statuses.js";
 
 /** Everything one attempt needs, read in the same statement that claims the delivery. */
 export interface ClaimedDelivery {

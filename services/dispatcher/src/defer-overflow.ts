@@ -1,6 +1,5 @@
-import { createGroupCommit, type Pool, preparedStatement } from "@piperelay/db";
+import { createGroupCommit, outstandingStatuses, type Pool, preparedStatement } from "@piperelay/db";
 import type { DeliveryJob } from "@piperelay/queue";
-import { outstandingStatuses } from "./outstanding-statuses.js";
 
 /** A job to take off JetStream, its delivery due again after `delayMs`. */
 interface Deferral {
