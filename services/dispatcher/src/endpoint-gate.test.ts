@@ -43,6 +43,25 @@ describe("endpoint gate", () => {
     if (hung.admitted) hung.release("failure");
   });
 
+  it("does not take an endpoint that fails fast for a quick one", () => {
+    let clock = 0;
+    const gate = createEndpointGate({ maxConcurrent: 2, maxConcurrentQuick: 4, now: () => clock });
+    const admitted = () => {
+      const entries: GateEntry[] = [];
+      for (let entry = gate.enter("ep_a"); entry.admitted; entry = gate.enter("ep_a")) entries.push(entry);
+      return entries;
+    };
+    const [refused, other] = admitted();
+    clock += 1;
+    // A refused connection: over in a millisecond, but a failure.
+    if (refused?.admitted) refused.release("failure");
+    const afterFailure = admitted();
+    expect(afterFailure).toHaveLength(1);
+    for (const entry of [other, ...afterFailure]) if (entry?.admitted) entry.release("success");
+    // Answering quickly again: the raised cap is back.
+    expect(admitted()).toHaveLength(4);
+  });
+
   it("remembers how quick an endpoint is while it idles between bursts, and forgets it after idleForgetMs", () => {
     let clock = 0;
     const gate = createEndpointGate({

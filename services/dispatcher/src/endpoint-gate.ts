@@ -4,7 +4,8 @@ export interface EndpointGateOptions {
   maxConcurrent?: number;
   /**
    * The same for a quick endpoint: one whose attempts here take under 250 ms on
-   * average and none of whose attempts in flight has run for a second. At
+   * average, whose last attempt succeeded, and none of whose attempts in flight
+   * has run for a second. At
    * least `maxConcurrent`. @defaultValue maxConcurrent
    */
   maxConcurrentQuick?: number;
@@ -125,6 +126,10 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
   }
 
   function isQuick(s: EndpointState): boolean {
+    // Quick means answering well: an endpoint that refuses connections fails in a millisecond,
+    // and taking that for speed let a dead endpoint's backlog in at the raised cap (hundreds
+    // of attempts at once) before the circuit opened.
+    if (s.consecutiveFailures > 0) return false;
     if (s.averageMs === undefined || s.averageMs > waitForQuickerThanMs) return false;
     const t = now();
     return s.startedAt.every((started) => t - started < quickAttemptsEndWithinMs);
