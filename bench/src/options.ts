@@ -53,7 +53,7 @@ const usage = `npm run bench -- [options]
   --backlog-via=seed|ingest  queue it in bulk as ingest would (default) or through SendMessage
   --dead=refuse|blackhole  how the dead endpoint fails (default refuse)
   --endpoints=N         endpoints in the many-endpoints scenario (default 10000)
-  --workers=N           delivery.workers of the dispatchers (default: the service's, 50)
+  --workers=N           delivery.workers of the dispatchers (default: the service's, 200)
   --out=PATH            results file (default bench/results/latest.json for a full run,
                         bench/dist/partial.json with --only or --quick, so they never replace the record)
   --cleanup             only remove databases and streams an interrupted run left behind`;

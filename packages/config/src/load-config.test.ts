@@ -18,7 +18,7 @@ describe("loadConfig", () => {
   it("has the design's defaults", () => {
     const config = loadConfig({ env: {} });
     expect(config.server.port).toBe(8080);
-    expect(config.delivery.workers).toBe(50);
+    expect(config.delivery.workers).toBe(200);
     expect(config.delivery.timeout).toBe(30_000);
     expect(config.delivery.retry_schedule).toEqual([
       30_000, 120_000, 600_000, 1_800_000, 7_200_000, 28_800_000, 86_400_000,

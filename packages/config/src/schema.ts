@@ -88,7 +88,7 @@ export const configSchema = z
       .prefault({}),
     delivery: z
       .object({
-        workers: integer(1, 10_000).default(50),
+        workers: integer(1, 10_000).default(200),
         timeout: duration.default(30_000),
         /** Defaults to one more than the retry schedule's length. */
         max_attempts: integer(1, 100).optional(),
