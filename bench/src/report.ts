@@ -151,6 +151,13 @@ export function buildRows(s: Sections): Row[] {
           `PG ${round((writes.postgresBackends ?? 0) + (writes.postgresShared ?? 0))}, NATS ${writes.nats}`,
       );
     }
+    if (cost.jobsPerDelivery !== undefined) {
+      add(
+        `Jobs handed out per delivery, ${name}`,
+        `${cost.jobsPerDelivery}`,
+        "1 = no job went round JetStream twice",
+      );
+    }
     const pgWork = cost.postgresPerDelivery;
     if (pgWork && Object.keys(pgWork).length > 0) {
       add(

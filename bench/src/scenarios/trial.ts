@@ -1,7 +1,7 @@
 // One measured window of offered load against a running stack: what was
 // offered, accepted and delivered, how the backlog moved, the latency of the
 // deliveries, and the CPU every process spent.
-import { databaseCounters } from "../infra.js";
+import { databaseCounters, jobsHandedOut } from "../infra.js";
 import { createSender, type Load, type LoadMode, type Protocol, type Send, startLoad } from "../load.js";
 import type { PhaseStats } from "../receiver/protocol.js";
 import type { BenchApp } from "../setup.js";
@@ -38,6 +38,12 @@ export interface TrialResult {
    * as backends report their counters about once a second.
    */
   postgresPerDelivery: Record<string, number>;
+  /**
+   * Jobs the dispatchers' consumer handed out per delivery in the window: 1 when
+   * every job was settled the first time, more when jobs went back to JetStream
+   * (NAKed at an endpoint's cap, say) and came round again. Undefined without a dispatcher.
+   */
+  jobsPerDelivery: number | undefined;
   /** Deliveries still missing when the drain after the window gave up. */
   undrained: number;
 }
@@ -108,6 +114,7 @@ export async function runTrial(ctx: BenchContext, options: TrialOptions): Promis
   load.setPhase(phase);
   const database = options.stack.namespace.database;
   const db0 = await databaseCounters(database);
+  const jobs0 = await jobsHandedOut(ctx.nats, options.stack.namespace.prefix);
   const tracker = trackCpu(ctx, options.stack);
   const s0 = load.snapshot();
   const d0 = await delivered();
@@ -116,6 +123,9 @@ export async function runTrial(ctx: BenchContext, options: TrialOptions): Promis
   const d1 = await delivered();
   const cpu = cpuCost(tracker.stop(), d1 - d0);
   const db1 = await databaseCounters(database);
+  const jobs1 = await jobsHandedOut(ctx.nats, options.stack.namespace.prefix);
+  const jobsPerDelivery =
+    jobs0 === undefined || jobs1 === undefined ? undefined : round((jobs1 - jobs0) / Math.max(1, d1 - d0));
   const postgresPerDelivery = Object.fromEntries(
     Object.entries(db1).map(([k, v]) => [k, round((v - (db0[k] ?? 0)) / Math.max(1, d1 - d0))]),
   );
@@ -163,6 +173,7 @@ export async function runTrial(ctx: BenchContext, options: TrialOptions): Promis
     rpc: rpcLatency.summary(),
     cpu,
     postgresPerDelivery,
+    jobsPerDelivery,
     undrained,
   };
 }
