@@ -5,6 +5,7 @@ import { resolve } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { migrateUp, readMigrations } from "@piperelay/db";
+import { queueNames } from "@piperelay/queue";
 import pg from "pg";
 
 export const repoRoot = resolve(import.meta.dirname, "../..");
@@ -121,19 +122,18 @@ export async function postgresConnections(): Promise<{ open: number; max: number
   }
 }
 
-/** Cumulative transaction and row counters of one database (pg_stat_database; flushed by backends about once a second). */
 /**
  * Jobs the dispatchers' consumer has handed out so far, redeliveries included
  * (`delivered.consumer_seq`); undefined when the scenario has no consumer yet.
  */
 export async function jobsHandedOut(nats: NatsConnection, prefix: string): Promise<number | undefined> {
   const jsm = await jetstreamManager(nats);
-  const info = await jsm.consumers
-    .info(`${prefix.toUpperCase()}_DELIVERIES`, `${prefix}-dispatcher`)
-    .catch(() => undefined);
+  const { stream, consumer } = queueNames(prefix);
+  const info = await jsm.consumers.info(stream, consumer).catch(() => undefined);
   return info?.delivered.consumer_seq;
 }
 
+/** Cumulative transaction and row counters of one database (pg_stat_database; flushed by backends about once a second). */
 export async function databaseCounters(database: string): Promise<Record<string, number>> {
   const client = new pg.Client({ connectionString: databaseUrl("postgres") });
   await client.connect();

@@ -6,6 +6,7 @@ import { createWriteStream, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { queueNames } from "@piperelay/queue";
 import { type BenchNamespace, createNamespace, freePort, serverUrls } from "./infra.js";
 import { memoryMiB } from "./proc.js";
 import { sleep } from "./stats.js";
@@ -99,11 +100,11 @@ async function waitForHealth(url: string, child: ChildProcess, name: string): Pr
 /** The dispatcher is ready once its pull request is waiting on the consumer. */
 async function waitForConsumer(nats: NatsConnection, ns: BenchNamespace, child: ChildProcess): Promise<void> {
   const jsm = await jetstreamManager(nats);
-  const stream = `${ns.prefix.toUpperCase()}_DELIVERIES`;
+  const { stream, consumer } = queueNames(ns.prefix);
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`dispatcher exited with ${child.exitCode} during start-up`);
-    const info = await jsm.consumers.info(stream, `${ns.prefix}-dispatcher`).catch(() => undefined);
+    const info = await jsm.consumers.info(stream, consumer).catch(() => undefined);
     if (info && info.num_waiting > 0) return;
     await sleep(100);
   }

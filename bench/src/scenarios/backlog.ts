@@ -2,6 +2,7 @@
 // flat, and does the healthy endpoint keep its latency?
 import { createServer, type Server, type Socket } from "node:net";
 import { jetstreamManager } from "@nats-io/jetstream";
+import { queueNames } from "@piperelay/queue";
 import pg from "pg";
 import { freePort } from "../infra.js";
 import { createSender, startLoad } from "../load.js";
@@ -219,9 +220,8 @@ async function deadState(databaseUrl: string) {
 
 async function consumerState(ctx: BenchContext, prefix: string): Promise<BacklogResult["consumer"]> {
   const jsm = await jetstreamManager(ctx.nats);
-  const info = await jsm.consumers
-    .info(`${prefix.toUpperCase()}_DELIVERIES`, `${prefix}-dispatcher`)
-    .catch(() => undefined);
+  const { stream, consumer } = queueNames(prefix);
+  const info = await jsm.consumers.info(stream, consumer).catch(() => undefined);
   if (!info) return undefined;
   return {
     pending: info.num_pending,

@@ -5,8 +5,7 @@ export interface EndpointGateOptions {
   /**
    * The same for a quick endpoint: one whose attempts here take under 250 ms on
    * average, whose last attempt succeeded, and none of whose attempts in flight
-   * has run for a second. At
-   * least `maxConcurrent`. @defaultValue maxConcurrent
+   * has run for a second. At least `maxConcurrent`. @defaultValue maxConcurrent
    */
   maxConcurrentQuick?: number;
   /**
