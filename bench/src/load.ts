@@ -42,9 +42,6 @@ export interface Sender {
   close(): Promise<void>;
 }
 
-/** Messages one call of `protocol` carries. */
-export const messagesPerCall = (protocol: Protocol) => (protocol === "connect-binary-batch" ? batchSize : 1);
-
 /**
  * A client of the ingest service. Connect over HTTP/2 uses `connections`
  * sessions round-robin (one per simulated client process); Connect JSON and
@@ -148,7 +145,7 @@ export function createSender(
       const res = fromBinary(SendMessageResponseSchema, await call(one, body));
       return { messages: 1, deliveries: res.endpointsTargeted };
     },
-    messagesPerCall: messagesPerCall(protocol),
+    messagesPerCall: protocol === "connect-binary-batch" ? batchSize : 1,
     async close() {
       await Promise.all(
         sessions.map((session) => new Promise<void>((resolve) => session.close(() => resolve()))),

@@ -86,11 +86,13 @@ export function parseOptions(argv: string[]): BenchOptions {
     if (!(phaseNames as readonly string[]).includes(name)) throw new Error(`unknown phase ${name}\n${usage}`);
     only.add(name as PhaseName);
   }
-  const int = (value: string | undefined, fallback: number) => {
-    const n = value === undefined ? fallback : Number(value);
+  const positive = (value: string) => {
+    const n = Number(value);
     if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got ${value}\n${usage}`);
     return n;
   };
+  const int = (value: string | undefined, fallback: number) =>
+    value === undefined ? fallback : positive(value);
   const backlogVia = values["backlog-via"] ?? "seed";
   if (backlogVia !== "seed" && backlogVia !== "ingest")
     throw new Error("--backlog-via must be seed or ingest");
@@ -110,7 +112,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     dead,
     observeMs: quick ? 15_000 : 45_000,
     endpoints: int(values.endpoints, 10_000),
-    workers: values.workers === undefined ? undefined : int(values.workers, 50),
+    workers: values.workers === undefined ? undefined : positive(values.workers),
     out: values.out ?? (values.only || quick ? "bench/dist/partial.json" : "bench/results/latest.json"),
     cleanupOnly: values.cleanup ?? false,
   };

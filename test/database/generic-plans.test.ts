@@ -8,19 +8,12 @@ import "../../services/dispatcher/src/defer-overflow.js";
 import "../../services/dispatcher/src/record-attempts.js";
 import "../../services/ingest/src/store-messages.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
+import { explain, type PlanNode } from "../support/query-plan.js";
 
 // A generic plan is made once per connection and kept however the tables grow, so each
 // statement that has one must find its rows by primary key, and must do so even when the
 // plan is made on empty tables (a new install's first minutes) with the settings of the
 // connections that run it.
-
-interface PlanNode {
-  "Node Type": string;
-  "Relation Name"?: string;
-  "Index Name"?: string;
-  "Index Cond"?: string;
-  Plans?: PlanNode[];
-}
 
 /** Every node of the plan that reads a table, as "<node type> on <table> [using <index> [by <condition>]]". */
 function tableReads(node: PlanNode): string[] {
@@ -103,10 +96,11 @@ describe("statements with generic plans", () => {
         const parameters = Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
         const prepared = name.replaceAll(/\W/g, "_");
         await client.query(`PREPARE ${prepared} AS ${text}`);
-        const { rows } = await client.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
-          `EXPLAIN (FORMAT JSON) EXECUTE ${prepared}(${Array(parameters).fill("NULL").join(", ")})`,
+        const plan = await explain(
+          client,
+          `EXECUTE ${prepared}(${Array(parameters).fill("NULL").join(", ")})`,
         );
-        const reads = tableReads((rows[0] as { "QUERY PLAN": [{ Plan: PlanNode }] })["QUERY PLAN"][0].Plan);
+        const reads = tableReads(plan);
         expect(reads.filter((read) => !keyLookup.test(read))).toEqual([]);
       },
     );

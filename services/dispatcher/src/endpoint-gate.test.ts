@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { createEndpointGate, type GateEntry } from "./endpoint-gate.js";
+import { createEndpointGate, type EndpointGate, type GateEntry } from "./endpoint-gate.js";
+
+/** Enters `endpointId` until the gate refuses; returns the entries admitted (held open). */
+function admitAll(gate: EndpointGate, endpointId: string): GateEntry[] {
+  const entries: GateEntry[] = [];
+  for (let entry = gate.enter(endpointId); entry.admitted; entry = gate.enter(endpointId))
+    entries.push(entry);
+  return entries;
+}
 
 describe("endpoint gate", () => {
   it("admits at most maxConcurrent attempts to one endpoint, others freely", () => {
@@ -46,11 +54,7 @@ describe("endpoint gate", () => {
   it("does not take an endpoint that fails fast for a quick one", () => {
     let clock = 0;
     const gate = createEndpointGate({ maxConcurrent: 2, maxConcurrentQuick: 4, now: () => clock });
-    const admitted = () => {
-      const entries: GateEntry[] = [];
-      for (let entry = gate.enter("ep_a"); entry.admitted; entry = gate.enter("ep_a")) entries.push(entry);
-      return entries;
-    };
+    const admitted = () => admitAll(gate, "ep_a");
     const [refused, other] = admitted();
     clock += 1;
     // A refused connection: over in a millisecond, but a failure.
@@ -71,8 +75,7 @@ describe("endpoint gate", () => {
       now: () => clock,
     });
     const burst = () => {
-      const entries: GateEntry[] = [];
-      for (let entry = gate.enter("ep_a"); entry.admitted; entry = gate.enter("ep_a")) entries.push(entry);
+      const entries = admitAll(gate, "ep_a");
       clock += 5;
       for (const entry of entries) if (entry.admitted) entry.release("success");
       return entries.length;

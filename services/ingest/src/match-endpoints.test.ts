@@ -1,16 +1,9 @@
+import { patternsMatching } from "@piperelay/core";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/database.js";
+import { explain, type PlanNode } from "../../../test/support/query-plan.js";
 import { matchEndpoints, matchEndpointsSql } from "./match-endpoints.js";
-
-interface PlanNode {
-  "Relation Name"?: string;
-  "Actual Rows"?: number;
-  "Actual Loops"?: number;
-  "Rows Removed by Filter"?: number;
-  "Rows Removed by Index Recheck"?: number;
-  Plans?: PlanNode[];
-}
 
 /** Rows the plan read from `table`, kept or filtered out, over all loops. */
 function rowsRead(node: PlanNode, table: string): number {
@@ -78,15 +71,14 @@ describe("matchEndpoints", () => {
   });
 
   it("reads only the subscribers, not every endpoint of the application", async () => {
-    const { rows } = await pool.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
-      `EXPLAIN (ANALYZE, FORMAT JSON) ${matchEndpointsSql}`,
-      [
-        [0, 0, 0],
-        ["app_big", "app_big", "app_big"],
-        ["*", "order.created", "order.*"],
-      ],
+    // The statement's parameters as matchEndpoints builds them: one row per pattern of the event.
+    const patterns = patternsMatching("order.created");
+    const plan = await explain(
+      pool,
+      matchEndpointsSql,
+      [patterns.map(() => 0), patterns.map(() => "app_big"), patterns],
+      "ANALYZE, ",
     );
-    const plan = rows[0]?.["QUERY PLAN"][0].Plan as PlanNode;
     expect(rowsRead(plan, "endpoints")).toBeLessThan(20);
     // Nor through a GIN pending list of entries not yet merged (fast update), which every
     // search reads whole and EXPLAIN does not count as rows.

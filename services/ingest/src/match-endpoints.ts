@@ -61,7 +61,7 @@ export async function matchEndpoints(
 // Subscribers are found in two parts, disjoint (an empty list overlaps nothing): endpoints
 // listing a matching type, through the GIN index on event_types, and endpoints listing no
 // type, through idx_endpoints_every_event. One condition with OR between the two could use
-// neither index, and read every endpoint of every application (4 ms an event with 10,000).
+// neither index, and read every endpoint of every application (4 ms a statement with 10,000).
 export const matchEndpointsSql = `WITH k AS (
      SELECT slot, application_id, array_agg(pattern) AS patterns
      FROM unnest($1::int[], $2::text[], $3::text[]) AS p(slot, application_id, pattern)
