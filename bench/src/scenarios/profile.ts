@@ -38,29 +38,34 @@ export async function profileServices(ctx: BenchContext): Promise<ProfileResult[
   const { options } = ctx;
   const results: ProfileResult[] = [];
 
-  const e2eDir = resolve(ctx.profileDir, "e2e-fanout1");
-  ctx.log("profile: fan-out 1 end to end, saturated, under --cpu-prof");
-  const { stack, app } = await startDeliveryStack(ctx, "profile-e2e", 1, e2eDir);
-  const spawned = spawnTimes(stack);
-  const e2eFrom = Date.now() + options.warmupMs;
-  try {
-    await runTrial(ctx, {
-      stack,
-      app,
-      fanout: 1,
-      phase: "profile/e2e",
-      mode: { kind: "closed", concurrency: options.clients },
-      maxBacklog: 1000,
-      warmupMs: options.warmupMs,
-      measureMs: options.measureMs * 2,
+  for (const protocol of ["connect-binary", "connect-binary-batch"] as const) {
+    const batched = protocol === "connect-binary-batch";
+    const name = `e2e-fanout1${batched ? "-batched" : ""}`;
+    const dir = resolve(ctx.profileDir, name);
+    ctx.log(`profile: fan-out 1 end to end over ${protocol}, saturated, under --cpu-prof`);
+    const { stack, app } = await startDeliveryStack(ctx, `profile-${name}`, 1, dir);
+    const spawned = spawnTimes(stack);
+    const from = Date.now() + options.warmupMs;
+    try {
+      await runTrial(ctx, {
+        stack,
+        app,
+        fanout: 1,
+        protocol,
+        phase: `profile/${name}`,
+        mode: { kind: "closed", concurrency: options.clients },
+        maxBacklog: 1000,
+        warmupMs: options.warmupMs,
+        measureMs: options.measureMs * 2,
+      });
+    } finally {
+      await stack.stop();
+    }
+    results.push({
+      scenario: `fan-out 1, ${options.clients} ${protocol} clients (closed loop), dispatcher delivering`,
+      profiles: summarizeDir(ctx, dir, spawned, from),
     });
-  } finally {
-    await stack.stop();
   }
-  results.push({
-    scenario: `fan-out 1, ${options.clients} Connect binary clients (closed loop), dispatcher delivering`,
-    profiles: summarizeDir(ctx, e2eDir, spawned, e2eFrom),
-  });
 
   for (const protocol of ["connect-binary", "connect-binary-batch"] as const) {
     const dir = resolve(ctx.profileDir, `ingest-${protocol}`);

@@ -29,8 +29,7 @@ export interface ConsumeJobsOptions {
   concurrency: number;
   /** The consumer's ack wait; in-progress jobs send `working()` well within it. */
   ackWaitMs: number;
-  /** Gets the job's logger, with `delivery_id` and `endpoint_id` bound. */
-  process: (job: ReceivedJob, log: Logger) => Promise<JobDecision>;
+  process: (job: ReceivedJob) => Promise<JobDecision>;
   /**
    * Jobs to acknowledge at once, before any tracing or logging: they need no
    * work at all (a parked backlog's jobs, by the thousand).
@@ -90,19 +89,20 @@ export async function consumeJobs(options: ConsumeJobsOptions): Promise<JobConsu
       linkReason: "redelivery",
       attributes: jobAttributes(msg, job, names),
     });
-    const log = logger.child({ delivery_id: job.deliveryId, endpoint_id: job.endpointId });
+    const jobFields = { delivery_id: job.deliveryId, endpoint_id: job.endpointId };
     const heartbeat = setInterval(() => msg.working(), Math.max(1000, options.ackWaitMs / 3));
     try {
       // Spans made while processing (the webhook's request, the attempt's record) go under the job's.
-      const decision = await context.with(jobContext, () => options.process(job, log));
+      const decision = await context.with(jobContext, () => options.process(job));
       span.setAttributes({
         [PipeRelayAttributes.jobDecision]: decision.kind,
         [PipeRelayAttributes.jobReason]: decision.reason,
       });
       if (decision.kind === "ack") settle(() => msg.ack());
       else settle(() => msg.nak(decision.delayMs));
-      log.debug(
+      logger.debug(
         {
+          ...jobFields,
           ...(decision.messageId ? { message_id: decision.messageId } : {}),
           decision: decision.kind,
           reason: decision.reason,
@@ -111,7 +111,7 @@ export async function consumeJobs(options: ConsumeJobsOptions): Promise<JobConsu
       );
     } catch (error) {
       recordError(span, error);
-      log.error({ err: error }, "delivery attempt could not be completed; will retry");
+      logger.error({ err: error, ...jobFields }, "delivery attempt could not be completed; will retry");
       settle(() => msg.nak(errorRetryMs));
     } finally {
       clearInterval(heartbeat);

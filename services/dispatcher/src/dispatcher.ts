@@ -116,6 +116,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     nakMaxDelayMs: options.nakMaxDelayMs,
     egress: options.egress,
     secretKey: options.secretKey,
+    logger,
     httpDispatcher: http,
     gate,
     backlog,

@@ -38,6 +38,7 @@ describe("job processor", () => {
       nakMaxDelayMs: 60_000,
       egress: { allowPrivate: true, allowedCidrs: [] },
       secretKey: new Uint8Array(32),
+      logger: createLogger({ level: "silent" }),
       gate,
       backlog: createBacklogParker({ prisma: db.prisma, lastJobSequence: async () => 0 }),
     });
@@ -51,10 +52,12 @@ describe("job processor", () => {
         "INSERT INTO attempts (delivery_id, attempt_number, status_code, response_body, latency_ms, error) VALUES ('dlv_slot', 1, 0, '', 0, '')",
       );
       let settled = false;
-      const decision = processJob(
-        { deliveryId: "dlv_slot", endpointId: "ep_1", attempt: 1, sequence: 1 },
-        createLogger({ level: "silent" }),
-      ).finally(() => {
+      const decision = processJob({
+        deliveryId: "dlv_slot",
+        endpointId: "ep_1",
+        attempt: 1,
+        sequence: 1,
+      }).finally(() => {
         settled = true;
       });
       // The record has reached the database and waits for the blocker.

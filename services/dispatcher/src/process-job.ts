@@ -2,7 +2,7 @@ import { type Logger, version } from "@piperelay/core";
 import type { Pool, PrismaClient } from "@piperelay/db";
 import { type EgressPolicy, targetUrlProblem } from "@piperelay/egress";
 import type { ReceivedJob } from "@piperelay/queue";
-import { decryptSecret, signatureHeaders } from "@piperelay/signing";
+import { createSecretCache, signatureHeaders } from "@piperelay/signing";
 import type { Dispatcher } from "undici";
 import type { BacklogParker } from "./backlog-parker.js";
 import { createDeliveryClaimer, releaseClaim } from "./claim-deliveries.js";
@@ -35,6 +35,8 @@ export interface JobProcessorOptions {
    */
   secretKey: Uint8Array;
   httpDispatcher?: Dispatcher;
+  /** Where each attempt is logged. */
+  logger: Logger;
   /** Per-endpoint concurrency cap and circuit breaker; one per process. */
   gate?: EndpointGate;
   /** Takes a dead endpoint's backlog off JetStream when its circuit opens. */
@@ -52,8 +54,8 @@ export interface JobProcessorOptions {
 // The shortest park of an endpoint whose circuit is open.
 const minParkMs = 5000;
 
-/** Processes one job; `log` is the job's logger, with its `delivery_id` and `endpoint_id`. */
-export type JobProcessor = (job: ReceivedJob, log: Logger) => Promise<JobDecision>;
+/** Processes one job. */
+export type JobProcessor = (job: ReceivedJob) => Promise<JobDecision>;
 
 /**
  * Makes one attempt for a job: claims the delivery in PostgreSQL (skipping
@@ -62,7 +64,7 @@ export type JobProcessor = (job: ReceivedJob, log: Logger) => Promise<JobDecisio
  * (ack and park; the outbox relay republishes when due).
  */
 export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
-  const { prisma } = options;
+  const { prisma, logger } = options;
   const serverSettings = { policy: options.policy, timeoutMs: options.timeoutMs };
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
@@ -78,8 +80,9 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
   });
   const recordAttempt = createAttemptRecorder(options.pool);
   const deferOverflow = createOverflowDeferrer(options.pool);
+  const secrets = createSecretCache(options.secretKey);
 
-  return async (job, log) => {
+  return async (job) => {
     // Held-back jobs go back to JetStream before touching the database: a failing
     // endpoint with thousands of waiting deliveries costs no queries and no workers.
     let entry = gate.enter(job.endpointId);
@@ -102,7 +105,7 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
         : { kind: "nak", delayMs: parked.delayMs, reason: `${entry.reason}; ${parked.reason}` };
     }
     try {
-      return await attempt(job, log, entry.release);
+      return await attempt(job, entry.release);
     } finally {
       // Without an attempt, or when it failed before its request ended.
       entry.release("none");
@@ -116,7 +119,6 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
    */
   async function attempt(
     job: ReceivedJob,
-    jobLog: Logger,
     releaseSlot: (outcome: "success" | "failure" | "none") => void,
   ): Promise<JobDecision> {
     const claim = await claimDelivery(job.deliveryId);
@@ -130,7 +132,6 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
       delivery.applicationRetryPolicy,
       delivery.endpointRetryPolicy,
     );
-    const log = jobLog.child({ message_id: delivery.messageId });
     const messageId = delivery.messageId;
     if (delivery.isActive && delivery.rateLimit !== null) {
       const slot = await takeRateSlot(prisma, delivery.endpointId, delivery.rateLimit).catch(
@@ -167,9 +168,9 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
           "content-type": "application/json",
           "user-agent": userAgent,
           ...signatureHeaders({
-            secret: decryptSecret(options.secretKey, delivery.endpointId, delivery.secret),
+            secret: secrets.decrypt(delivery.endpointId, delivery.secret),
             additionalSecrets: delivery.previousSecret
-              ? [decryptSecret(options.secretKey, delivery.endpointId, delivery.previousSecret)]
+              ? [secrets.decrypt(delivery.endpointId, delivery.previousSecret)]
               : [],
             messageId: delivery.messageId,
             timestamp,
@@ -202,15 +203,20 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
       next,
     });
     options.metrics?.attemptRecorded(next.status, sent ? result.latencyMs : undefined);
+    // Fields rather than a child logger per job: a child serializes its bindings when made,
+    // a cost paid for every attempt even when nothing is logged at the level in force.
     const fields = {
+      delivery_id: delivery.id,
+      endpoint_id: delivery.endpointId,
+      message_id: messageId,
       attempt_number: attemptNumber,
       delivery_status: next.status,
       status_code: result.statusCode,
       latency_ms: result.latencyMs,
       ...(result.error === "" ? {} : { error: result.error }),
     };
-    if (next.status === "success") log.info(fields, "delivery attempt succeeded");
-    else log.warn(fields, "delivery attempt failed");
+    if (next.status === "success") logger.info(fields, "delivery attempt succeeded");
+    else logger.warn(fields, "delivery attempt failed");
     const attempted = {
       endpointId: delivery.endpointId,
       applicationId: delivery.applicationId,
