@@ -56,4 +56,43 @@ describe("createJetStreamPublish", () => {
       silent.unsubscribe();
     }
   });
+
+  it("keeps at most maxInFlight publishes waiting for an answer, sending the rest as those end", async () => {
+    const subject = `${testPrefix()}.unanswered`;
+    let received = 0;
+    const silent = nc.subscribe(subject, {
+      callback: () => {
+        received++;
+      },
+    });
+    try {
+      const publish = createJetStreamPublish(nc, 300, 2);
+      const outcomes = Array.from({ length: 5 }, (_, i) =>
+        publish(subject, data, withId(`e${i}`)).then(
+          () => "acknowledged",
+          (error: unknown) => error,
+        ),
+      );
+      await nc.flush();
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(received).toBe(2);
+      // Each pair times out in turn and lets the next ones go.
+      for (const outcome of await Promise.all(outcomes))
+        expect(outcome).toBeInstanceOf(JetStreamPublishError);
+      expect(received).toBe(5);
+    } finally {
+      silent.unsubscribe();
+    }
+  });
+
+  it("sends publishes that waited in line in the order they were made", async () => {
+    const publish = createJetStreamPublish(nc, 5000, 3);
+    const subject = names.subject("app_1", "ep_in_line");
+    const acks = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => publish(subject, data, withId(`line-${i}`))),
+    );
+    const sequences = acks.map((ack) => ack.seq);
+    expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
+    expect(new Set(sequences).size).toBe(20);
+  });
 });
