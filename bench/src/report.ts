@@ -220,6 +220,20 @@ export function buildRows(s: Sections): Row[] {
           withBacklog.arrival.latency.p99 <= Math.max(2 * baseline.arrival.latency.p99, 50),
       ),
     );
+    const r = b.recovery;
+    if (r) {
+      add(
+        "Dead endpoint back: its backlog returning",
+        r.firstArrivalSeconds === undefined
+          ? `nothing arrived within ${n(r.waitedSeconds)} s`
+          : `first after ${r.firstArrivalSeconds} s, then ${n(r.drainPerSecond)}/s over ${n(r.windowSeconds)} s`,
+        "the next probe of its open circuit, then a release of 200 deliveries a second",
+      );
+      add(
+        "Healthy endpoint send→arrival, while the backlog returns",
+        `${lat(r.healthy.arrival.latency)} (${r.healthy.arrived}/${r.healthy.sent} arrived)`,
+      );
+    }
   }
   const m = s.endpoints;
   if (m) {

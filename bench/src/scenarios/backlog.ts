@@ -1,5 +1,7 @@
 // A dead endpoint with a large backlog next to a healthy one: does memory stay
-// flat, and does the healthy endpoint keep its latency?
+// flat, and does the healthy endpoint keep its latency? Then the dead endpoint
+// comes back: how soon, and how fast, does its backlog return, and what does
+// that do to the healthy endpoint?
 import { createServer, type Server, type Socket } from "node:net";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { queueNames } from "@piperelay/queue";
@@ -11,6 +13,7 @@ import { createApplication, createEndpoints } from "../setup.js";
 import { type ServiceName, startStack } from "../stack.js";
 import { round, sleep } from "../stats.js";
 import type { BenchContext } from "./context.js";
+import { type RevivedEndpoint, reviveEndpoint } from "./revive-endpoint.js";
 import { seedBacklog } from "./seed-backlog.js";
 
 export interface RssSeries {
@@ -48,6 +51,23 @@ export interface BacklogResult {
   consumer: { pending: number; ackPending: number; redelivered: number; waiting: number } | undefined;
   rss: Partial<Record<ServiceName, RssSeries>>;
   observeSeconds: number;
+  /** After the observed window the dead endpoint comes back (answers 200): how its backlog returns. */
+  recovery: RecoveryResult;
+}
+
+export interface RecoveryResult {
+  /**
+   * Seconds from the endpoint answering again to the first of its backlog
+   * arriving: the next probe of the open circuit. Undefined when none came
+   * within `waitedSeconds`.
+   */
+  firstArrivalSeconds: number | undefined;
+  waitedSeconds: number;
+  /** Backlog deliveries per second over `windowSeconds` from the first arrival. */
+  drainPerSecond: number;
+  windowSeconds: number;
+  /** The healthy endpoint over the same window. */
+  healthy: HealthyWindow;
 }
 
 /** A TCP server that accepts connections and never answers. */
@@ -65,7 +85,8 @@ async function blackhole(): Promise<{ port: number; server: Server; sockets: Set
 export async function measureBacklog(ctx: BenchContext): Promise<BacklogResult> {
   const { options } = ctx;
   const hole = options.dead === "blackhole" ? await blackhole() : undefined;
-  const deadUrl = `http://127.0.0.1:${hole ? hole.port : await freePort()}/dead`;
+  const deadPort = hole ? hole.port : await freePort();
+  const deadUrl = `http://127.0.0.1:${deadPort}/dead`;
   ctx.log(`backlog: ${options.backlog} messages for a dead endpoint (${options.dead}: ${deadUrl})`);
   const stack = await startStack({
     nats: ctx.nats,
@@ -82,6 +103,7 @@ export async function measureBacklog(ctx: BenchContext): Promise<BacklogResult> 
       if (rss !== undefined) rssSamples[name]?.push([t, round(rss)]);
     }
   }, 1000);
+  let revived: RevivedEndpoint | undefined;
   try {
     const app = await createApplication(stack.adminUrl);
     const [, deadEndpointId] = await createEndpoints(stack.adminUrl, app, [
@@ -96,7 +118,14 @@ export async function measureBacklog(ctx: BenchContext): Promise<BacklogResult> 
       { kind: "open", rate: healthyRate, maxInFlight: 1000 },
       "backlog/warm-up",
     );
-    const phases = ["backlog/warm-up", "backlog/baseline", "backlog/queueing", "backlog/outstanding"];
+    const phases = [
+      "backlog/warm-up",
+      "backlog/baseline",
+      "backlog/queueing",
+      "backlog/outstanding",
+      "backlog/reviving",
+      "backlog/draining",
+    ];
     const mark = (phase: string) => healthy.setPhase(phase);
 
     await sleep(options.warmupMs);
@@ -129,6 +158,32 @@ export async function measureBacklog(ctx: BenchContext): Promise<BacklogResult> 
 
     mark("backlog/outstanding");
     await sleep(options.observeMs);
+    // The state behind the dead endpoint as it was while it was down.
+    const deadAtEnd = await deadState(stack.namespace.databaseUrl);
+    const consumerAtEnd = await consumerState(ctx, stack.namespace.prefix);
+    const revivedAt = round((performance.now() - began) / 1000);
+
+    mark("backlog/reviving");
+    if (hole) {
+      for (const socket of hole.sockets) socket.destroy();
+      await new Promise((done) => hole.server.close(done));
+    }
+    revived = await reviveEndpoint(deadPort);
+    const upAt = performance.now();
+    const maxWaitMs = 2 * options.observeMs;
+    while (revived.arrivals() === 0 && performance.now() - upAt < maxWaitMs) await sleep(50);
+    const firstAt = revived.firstArrivalAt();
+    mark("backlog/draining");
+    const drainWindowMs = 2 * options.measureMs;
+    const drainedBefore = revived.arrivals();
+    if (firstAt !== undefined) await sleep(drainWindowMs);
+    const drained = revived.arrivals() - drainedBefore;
+    ctx.log(
+      firstAt === undefined
+        ? `backlog: nothing arrived at the revived endpoint within ${maxWaitMs / 1000} s`
+        : `backlog: endpoint back; first backlog delivery after ${round((firstAt - upAt) / 1000)} s, ` +
+            `then ${round(drained / (drainWindowMs / 1000))}/s`,
+    );
     await healthy.stop();
     await healthySender.close();
     // Whatever arrives in the next few seconds still counts as arrived (late).
@@ -152,13 +207,21 @@ export async function measureBacklog(ctx: BenchContext): Promise<BacklogResult> 
         whileQueueing: await healthyWindow("backlog/queueing"),
         withBacklog: await healthyWindow("backlog/outstanding"),
       },
-      ...(await deadState(stack.namespace.databaseUrl)),
-      consumer: await consumerState(ctx, stack.namespace.prefix),
+      ...deadAtEnd,
+      consumer: consumerAtEnd,
       rss: {},
       observeSeconds: options.observeMs / 1000,
+      recovery: {
+        firstArrivalSeconds: firstAt === undefined ? undefined : round((firstAt - upAt) / 1000),
+        waitedSeconds: maxWaitMs / 1000,
+        drainPerSecond: firstAt === undefined ? 0 : round(drained / (drainWindowMs / 1000)),
+        windowSeconds: drainWindowMs / 1000,
+        healthy: await healthyWindow("backlog/draining"),
+      },
     };
     for (const name of ["ingest", "dispatcher", "admin"] as const) {
-      const samples = rssSamples[name] ?? [];
+      // Memory while the endpoint was down; its recovery is reported on its own.
+      const samples = (rssSamples[name] ?? []).filter(([t]) => t <= revivedAt);
       const atQueued = samples.find(([t]) => t >= queuedAt)?.[1] ?? 0;
       const outstanding = samples.filter(([t]) => t >= queuedAt).map(([, v]) => v);
       const max = Math.max(...outstanding);
@@ -177,7 +240,8 @@ export async function measureBacklog(ctx: BenchContext): Promise<BacklogResult> 
   } finally {
     clearInterval(sampler);
     await stack.stop();
-    if (hole) {
+    await revived?.close();
+    if (hole?.server.listening) {
       for (const socket of hole.sockets) socket.destroy();
       hole.server.close();
     }

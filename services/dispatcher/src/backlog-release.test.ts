@@ -22,7 +22,13 @@ beforeAll(async () => {
       ...Array.from({ length: 30 }, (_, i) =>
         delivery(`dlv_${String(i).padStart(3, "0")}`, { nextRetryAt: inTenMinutes }),
       ),
-      delivery("dlv_soon", { nextRetryAt: new Date(Date.now() + 100) }),
+      // Parked until a moment ago: the park ended as the endpoint answered again.
+      delivery("dlv_due", { nextRetryAt: new Date(Date.now() - 1000) }),
+      // Created after the release began: ingest published it, its job is on JetStream.
+      delivery("dlv_fresh", {
+        nextRetryAt: new Date(Date.now() - 1000),
+        createdAt: new Date(Date.now() + 60_000),
+      }),
       delivery("dlv_queued", { nextRetryAt: inTenMinutes, enqueuedAt: new Date() }),
       delivery("dlv_done", { nextRetryAt: inTenMinutes, status: "success" }),
       delivery("dlv_elsewhere", { nextRetryAt: inTenMinutes, endpointId: "ep_other" }),
@@ -34,14 +40,9 @@ afterAll(async () => {
 });
 
 describe("releaseParkedBacklog", () => {
-  it("makes the parked deliveries due a few a second, oldest first, and leaves the rest alone", async () => {
-    // Due soon, but after the release starts: set here, not in beforeAll, which may take a while.
-    await db.prisma.delivery.update({
-      where: { id: "dlv_soon" },
-      data: { nextRetryAt: new Date(Date.now() + 500) },
-    });
+  it("makes the parked deliveries due a few a second from now, oldest first, and leaves the rest alone", async () => {
     const startedAt = Date.now();
-    expect(await releaseParkedBacklog(db.prisma, "ep_back", 10)).toBe(31);
+    expect(await releaseParkedBacklog(db.prisma, "ep_back", new Date(startedAt), 10)).toBe(31);
     const rows = await db.prisma.delivery.findMany({ orderBy: { id: "asc" } });
     const due = (id: string) => rows.find((r) => r.id === id)?.nextRetryAt?.getTime() ?? 0;
     const parked = rows.filter((r) => /^dlv_\d{3}$/.test(r.id)).map((r) => r.nextRetryAt?.getTime() ?? 0);
@@ -50,8 +51,11 @@ describe("releaseParkedBacklog", () => {
     // 30 of them, 10 a second.
     expect(parked.at(-1)).toBeGreaterThan(startedAt + 2500);
     expect(parked.at(-1)).toBeLessThan(startedAt + 5000);
-    // Never later than they were: this one was due sooner than its slot.
-    expect(due("dlv_soon")).toBeLessThan(startedAt + 1000);
+    // Already due, it takes its place in line too (its id sorts last), rather than go at once
+    // with the whole backlog, as every parked delivery would when the probe comes at the
+    // park's end.
+    expect(due("dlv_due")).toBeGreaterThan(startedAt + 2500);
+    expect(due("dlv_fresh")).toBeLessThan(startedAt);
     for (const id of ["dlv_queued", "dlv_done", "dlv_elsewhere"])
       expect(due(id)).toBe(inTenMinutes.getTime());
   });

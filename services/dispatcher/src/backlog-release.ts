@@ -5,17 +5,26 @@ import { type ChunkResult, chunkSize, updateInIdChunks } from "./update-in-id-ch
 export const releasePerSecond = 200;
 
 /**
- * Brings a recovered endpoint's parked backlog back, spread out: its deliveries
- * waiting in PostgreSQL become due `releasePerSecond` a second, oldest first,
- * each no later than it already was. Left as parked, the backlog would wait for
- * the end of its park (up to ten minutes) and then all come due at once, and
- * the outbox relay would put it on JetStream in one go, in front of every other
- * endpoint's jobs, to wait at this endpoint's concurrency cap. Returns how many
- * deliveries it rescheduled.
+ * Brings a recovered endpoint's parked backlog back, spread out: its
+ * deliveries waiting in PostgreSQL become due `perSecond` a second from now,
+ * oldest first, whatever their due time was. Released at once, the backlog
+ * would go onto JetStream in one go, in front of every other endpoint's jobs,
+ * to wait at this endpoint's concurrency cap. Keeping an earlier due time would
+ * do just that: the first success is usually the probe the outbox relay sends
+ * when the park ends, the moment every parked delivery comes due.
+ *
+ * Call it while the endpoint's circuit is still recorded as open, and clear
+ * the circuit after: until then the outbox relay republishes none of the
+ * endpoint's deliveries, so it cannot take the backlog before it is spread.
+ * Only deliveries created up to `parkedBefore` move, so a delivery ingest
+ * published after another process cleared the circuit keeps its due time (its
+ * job is on JetStream, and a later due time would only send it back there).
+ * Returns how many deliveries it rescheduled.
  */
 export async function releaseParkedBacklog(
   prisma: PrismaClient,
   endpointId: string,
+  parkedBefore: Date,
   perSecond = releasePerSecond,
 ): Promise<number> {
   return updateInIdChunks(async (after, done) => {
@@ -23,14 +32,14 @@ export async function releaseParkedBacklog(
       WITH chunk AS (
         SELECT id FROM deliveries
         WHERE endpoint_id = ${endpointId} AND status IN ('pending', 'retrying') AND enqueued_at IS NULL
-          AND next_retry_at > now() AND id > ${after}
+          AND created_at <= ${parkedBefore} AND id > ${after}
         ORDER BY id LIMIT ${chunkSize}
         FOR UPDATE
       ), slotted AS (
         SELECT id, row_number() OVER (ORDER BY id) + ${done}::int AS n FROM chunk
       ), updated AS (
         UPDATE deliveries AS d
-        SET next_retry_at = LEAST(d.next_retry_at, now() + make_interval(secs => slotted.n / ${perSecond}::float8))
+        SET next_retry_at = now() + make_interval(secs => slotted.n / ${perSecond}::float8)
         FROM slotted WHERE d.id = slotted.id
         RETURNING d.id
       )

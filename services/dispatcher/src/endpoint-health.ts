@@ -89,16 +89,18 @@ export function createEndpointHealth(options: EndpointHealthOptions) {
         // Either may be set without the other: another dispatcher may have parked the backlog
         // after an earlier success cleared failing_since.
         if (endpoint.failingSince !== null || endpoint.circuitOpen === true) {
-          // A parked backlog (circuit_open_until) is released with it; only the process whose
-          // UPDATE cleared the circuit reschedules it, and the outbox relay republishes it.
-          const [row] = await prisma.$queryRaw<{ was_parked: boolean }[]>`
-            UPDATE endpoints AS e SET failing_since = NULL, circuit_open_until = NULL
-            FROM (SELECT id, circuit_open_until IS NOT NULL AS was_parked FROM endpoints
-                  WHERE id = ${endpoint.endpointId} FOR UPDATE) AS before
-            WHERE e.id = before.id
-            RETURNING before.was_parked`;
-          if (row?.was_parked) {
-            const released = await releaseParkedBacklog(prisma, endpoint.endpointId);
+          // A parked backlog (circuit_open_until) is rescheduled before the circuit is cleared:
+          // the outbox relay leaves it alone until then (see releaseParkedBacklog).
+          const [state] = await prisma.$queryRaw<{ parked: boolean; checked_at: Date }[]>`
+            SELECT circuit_open_until IS NOT NULL AS parked, now() AS checked_at
+            FROM endpoints WHERE id = ${endpoint.endpointId}`;
+          const released = state?.parked
+            ? await releaseParkedBacklog(prisma, endpoint.endpointId, state.checked_at)
+            : undefined;
+          await prisma.$executeRaw`
+            UPDATE endpoints SET failing_since = NULL, circuit_open_until = NULL
+            WHERE id = ${endpoint.endpointId} AND (failing_since IS NOT NULL OR circuit_open_until IS NOT NULL)`;
+          if (released !== undefined) {
             logger.info(
               { endpoint_id: endpoint.endpointId, deliveries: released, per_second: releasePerSecond },
               "endpoint answered again: parked backlog released",
