@@ -170,7 +170,9 @@ export async function measureBacklog(ctx: BenchContext): Promise<BacklogResult> 
     }
     revived = await reviveEndpoint(deadPort);
     const upAt = performance.now();
-    const maxWaitMs = 2 * options.observeMs;
+    // The next probe comes when the current park ends: parks double while the endpoint keeps
+    // failing, from the circuit's 30 s cooldown.
+    const maxWaitMs = 2 * options.observeMs + 30_000;
     while (revived.arrivals() === 0 && performance.now() - upAt < maxWaitMs) await sleep(50);
     const firstAt = revived.firstArrivalAt();
     mark("backlog/draining");

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSeededDatabase, type SeededDatabase } from "../../../test/support/seeded-database.js";
-import { releaseParkedBacklog } from "./backlog-release.js";
+import { endPark, releaseParkedBacklog } from "./backlog-release.js";
 
 let db: SeededDatabase;
 const inTenMinutes = new Date(Date.now() + 600_000);
@@ -24,11 +24,6 @@ beforeAll(async () => {
       ),
       // Parked until a moment ago: the park ended as the endpoint answered again.
       delivery("dlv_due", { nextRetryAt: new Date(Date.now() - 1000) }),
-      // Created after the release began: ingest published it, its job is on JetStream.
-      delivery("dlv_fresh", {
-        nextRetryAt: new Date(Date.now() - 1000),
-        createdAt: new Date(Date.now() + 60_000),
-      }),
       delivery("dlv_queued", { nextRetryAt: inTenMinutes, enqueuedAt: new Date() }),
       delivery("dlv_done", { nextRetryAt: inTenMinutes, status: "success" }),
       delivery("dlv_elsewhere", { nextRetryAt: inTenMinutes, endpointId: "ep_other" }),
@@ -42,7 +37,7 @@ afterAll(async () => {
 describe("releaseParkedBacklog", () => {
   it("makes the parked deliveries due a few a second from now, oldest first, and leaves the rest alone", async () => {
     const startedAt = Date.now();
-    expect(await releaseParkedBacklog(db.prisma, "ep_back", new Date(startedAt), 10)).toBe(31);
+    expect(await releaseParkedBacklog(db.prisma, "ep_back", 10)).toBe(31);
     const rows = await db.prisma.delivery.findMany({ orderBy: { id: "asc" } });
     const due = (id: string) => rows.find((r) => r.id === id)?.nextRetryAt?.getTime() ?? 0;
     const parked = rows.filter((r) => /^dlv_\d{3}$/.test(r.id)).map((r) => r.nextRetryAt?.getTime() ?? 0);
@@ -55,8 +50,18 @@ describe("releaseParkedBacklog", () => {
     // with the whole backlog, as every parked delivery would when the probe comes at the
     // park's end.
     expect(due("dlv_due")).toBeGreaterThan(startedAt + 2500);
-    expect(due("dlv_fresh")).toBeLessThan(startedAt);
     for (const id of ["dlv_queued", "dlv_done", "dlv_elsewhere"])
       expect(due(id)).toBe(inTenMinutes.getTime());
+  });
+
+  it("ends a park once: of successes at once, only the first releases the backlog", async () => {
+    await db.prisma.endpoint.update({
+      where: { id: "ep_other" },
+      data: { circuitOpenUntil: new Date(Date.now() - 1000), failingSince: new Date() },
+    });
+    const results = await Promise.all([endPark(db.prisma, "ep_other"), endPark(db.prisma, "ep_other")]);
+    expect(results.filter((r) => r !== undefined)).toEqual([1]);
+    const endpoint = await db.prisma.endpoint.findUniqueOrThrow({ where: { id: "ep_other" } });
+    expect([endpoint.circuitOpenUntil, endpoint.failingSince]).toEqual([null, null]);
   });
 });

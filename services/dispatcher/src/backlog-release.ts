@@ -13,18 +13,14 @@ export const releasePerSecond = 200;
  * do just that: the first success is usually the probe the outbox relay sends
  * when the park ends, the moment every parked delivery comes due.
  *
- * Call it while the endpoint's circuit is still recorded as open, and clear
- * the circuit after: until then the outbox relay republishes none of the
- * endpoint's deliveries, so it cannot take the backlog before it is spread.
- * Only deliveries created up to `parkedBefore` move, so a delivery ingest
- * published after another process cleared the circuit keeps its due time (its
- * job is on JetStream, and a later due time would only send it back there).
- * Returns how many deliveries it rescheduled.
+ * Run it in the transaction that then clears the endpoint's circuit
+ * (`endPark`): until the circuit is cleared the outbox relay republishes none
+ * of the endpoint's deliveries, so it cannot take the backlog before it is
+ * spread. Returns how many deliveries it rescheduled.
  */
 export async function releaseParkedBacklog(
-  prisma: PrismaClient,
+  prisma: Pick<PrismaClient, "$queryRaw">,
   endpointId: string,
-  parkedBefore: Date,
   perSecond = releasePerSecond,
 ): Promise<number> {
   return updateInIdChunks(async (after, done) => {
@@ -32,7 +28,7 @@ export async function releaseParkedBacklog(
       WITH chunk AS (
         SELECT id FROM deliveries
         WHERE endpoint_id = ${endpointId} AND status IN ('pending', 'retrying') AND enqueued_at IS NULL
-          AND created_at <= ${parkedBefore} AND id > ${after}
+          AND id > ${after}
         ORDER BY id LIMIT ${chunkSize}
         FOR UPDATE
       ), slotted AS (
@@ -46,4 +42,30 @@ export async function releaseParkedBacklog(
       SELECT count(*)::int AS changed, max(id) AS last FROM updated`;
     return chunk;
   });
+}
+
+/**
+ * Ends an endpoint's run of failures after a success: clears `failing_since`
+ * and, if its backlog was parked (`circuit_open_until`), releases the backlog
+ * and clears the circuit in one transaction. The endpoint's row is locked
+ * first, so of several successes at once only the first releases (the others
+ * find the circuit cleared), and ingest, which only reads the row and takes
+ * key-share locks for its deliveries, is not held up. Returns how many
+ * deliveries were released, or undefined when the backlog was not parked.
+ */
+export async function endPark(prisma: PrismaClient, endpointId: string): Promise<number | undefined> {
+  return prisma.$transaction(
+    async (tx) => {
+      const [row] = await tx.$queryRaw<{ parked: boolean }[]>`
+        SELECT circuit_open_until IS NOT NULL AS parked FROM endpoints WHERE id = ${endpointId}
+        FOR NO KEY UPDATE`;
+      const released = row?.parked ? await releaseParkedBacklog(tx, endpointId) : undefined;
+      await tx.$executeRaw`
+        UPDATE endpoints SET failing_since = NULL, circuit_open_until = NULL
+        WHERE id = ${endpointId} AND (failing_since IS NOT NULL OR circuit_open_until IS NOT NULL)`;
+      return released;
+    },
+    // A backlog of 100,000 is ten statements of 10,000 rows.
+    { timeout: 120_000 },
+  );
 }

@@ -66,6 +66,32 @@ describe("endpoint gate", () => {
     expect(admitted()).toHaveLength(4);
   });
 
+  it("starts afresh when a probe succeeds: attempts that hung while the endpoint was down do not slow its return", () => {
+    let clock = 0;
+    const gate = createEndpointGate({
+      maxConcurrent: 2,
+      maxConcurrentQuick: 4,
+      failureThreshold: 2,
+      cooldownMs: 1000,
+      now: () => clock,
+    });
+    // Down and hanging: both attempts run into the timeout, and the circuit opens.
+    const hung = admitAll(gate, "ep_a");
+    clock += 30_000;
+    for (const entry of hung) if (entry.admitted) entry.release("failure");
+    clock += 1000;
+    const probe = gate.enter("ep_a");
+    expect(probe.admitted).toBe(true);
+    clock += 5;
+    if (probe.admitted) probe.release("success");
+    // Quick at once (a 30 s average would have kept it at 2), and a job sent back at the cap
+    // is due again in moments, not in seconds of the outage's pace.
+    expect(admitAll(gate, "ep_a")).toHaveLength(4);
+    const refused = gate.enter("ep_a");
+    expect(refused).toMatchObject({ admitted: false, reason: "at capacity", overflow: false });
+    expect(refused.admitted === false && refused.retryInMs).toBeLessThan(100);
+  });
+
   it("remembers how quick an endpoint is while it idles between bursts, and forgets it after idleForgetMs", () => {
     let clock = 0;
     const gate = createEndpointGate({

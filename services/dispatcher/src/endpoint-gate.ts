@@ -158,7 +158,16 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
         s.inFlight--;
         s.startedAt.splice(s.startedAt.indexOf(admittedAt), 1);
         const took = now() - admittedAt;
-        s.averageMs = s.averageMs === undefined ? took : s.averageMs * 0.8 + took * 0.2;
+        if (probe && outcome === "success") {
+          // The endpoint is back after an outage: what it was like while down (attempts that
+          // hung for the whole timeout, and the far-off turns given to jobs sent back at that
+          // pace) says nothing of it now. Kept, a 30 s average would have held its returning
+          // backlog to one attempt every few seconds, and its turns still further back.
+          s.averageMs = took;
+          s.horizon = now();
+        } else {
+          s.averageMs = s.averageMs === undefined ? took : s.averageMs * 0.8 + took * 0.2;
+        }
         if (probe) s.probing = false;
         if (outcome === "success") s.consecutiveFailures = 0;
         if (outcome === "failure") {

@@ -1,7 +1,7 @@
 import type { Logger } from "@piperelay/core";
 import type { PrismaClient } from "@piperelay/db";
 import { request } from "undici";
-import { releaseParkedBacklog, releasePerSecond } from "./backlog-release.js";
+import { endPark, releasePerSecond } from "./backlog-release.js";
 import type { DisableKind, DispatcherMetrics } from "./dispatcher-metrics.js";
 
 /** An operational event, POSTed as JSON to `delivery.operational_webhook_url`. */
@@ -89,17 +89,7 @@ export function createEndpointHealth(options: EndpointHealthOptions) {
         // Either may be set without the other: another dispatcher may have parked the backlog
         // after an earlier success cleared failing_since.
         if (endpoint.failingSince !== null || endpoint.circuitOpen === true) {
-          // A parked backlog (circuit_open_until) is rescheduled before the circuit is cleared:
-          // the outbox relay leaves it alone until then (see releaseParkedBacklog).
-          const [state] = await prisma.$queryRaw<{ parked: boolean; checked_at: Date }[]>`
-            SELECT circuit_open_until IS NOT NULL AS parked, now() AS checked_at
-            FROM endpoints WHERE id = ${endpoint.endpointId}`;
-          const released = state?.parked
-            ? await releaseParkedBacklog(prisma, endpoint.endpointId, state.checked_at)
-            : undefined;
-          await prisma.$executeRaw`
-            UPDATE endpoints SET failing_since = NULL, circuit_open_until = NULL
-            WHERE id = ${endpoint.endpointId} AND (failing_since IS NOT NULL OR circuit_open_until IS NOT NULL)`;
+          const released = await endPark(prisma, endpoint.endpointId);
           if (released !== undefined) {
             logger.info(
               { endpoint_id: endpoint.endpointId, deliveries: released, per_second: releasePerSecond },
