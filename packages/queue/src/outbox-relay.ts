@@ -54,9 +54,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   async function runOnce(): Promise<number> {
     const rows = await prisma.$queryRaw<(DeliveryRow & { next_retry_at: Date })[]>`
       WITH probed AS (
-        -- Moving the circuit's time on claims the probe, so concurrent relays send one.
+        -- Moving the circuit's time on claims the probe, so concurrent relays send one. An
+        -- endpoint whose row another transaction has locked is probed next time: waiting for
+        -- it would hold up every other endpoint's republishing.
         UPDATE endpoints SET circuit_open_until = now() + make_interval(secs => ${probeIntervalMs / 1000}::float8)
-        WHERE circuit_open_until <= now()
+        WHERE id IN (SELECT id FROM endpoints WHERE circuit_open_until <= now() FOR UPDATE SKIP LOCKED)
         RETURNING id
       )
       (SELECT d.id, d.application_id, d.endpoint_id, d.attempt_count, d.message_id, m.event_type, m.trace_context,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSeededDatabase, type SeededDatabase } from "../../../test/support/seeded-database.js";
-import { endPark, releaseParkedBacklog } from "./backlog-release.js";
+import { releaseParkedBacklog } from "./backlog-release.js";
 
 let db: SeededDatabase;
 const inTenMinutes = new Date(Date.now() + 600_000);
@@ -52,16 +52,5 @@ describe("releaseParkedBacklog", () => {
     expect(due("dlv_due")).toBeGreaterThan(startedAt + 2500);
     for (const id of ["dlv_queued", "dlv_done", "dlv_elsewhere"])
       expect(due(id)).toBe(inTenMinutes.getTime());
-  });
-
-  it("ends a park once: of successes at once, only the first releases the backlog", async () => {
-    await db.prisma.endpoint.update({
-      where: { id: "ep_other" },
-      data: { circuitOpenUntil: new Date(Date.now() - 1000), failingSince: new Date() },
-    });
-    const results = await Promise.all([endPark(db.prisma, "ep_other"), endPark(db.prisma, "ep_other")]);
-    expect(results.filter((r) => r !== undefined)).toEqual([1]);
-    const endpoint = await db.prisma.endpoint.findUniqueOrThrow({ where: { id: "ep_other" } });
-    expect([endpoint.circuitOpenUntil, endpoint.failingSince]).toEqual([null, null]);
   });
 });

@@ -66,4 +66,23 @@ describe("endpoint health", () => {
       (await db.prisma.endpoint.findUniqueOrThrow({ where: { id: "ep_2" } })).circuitOpenUntil,
     ).toBeNull();
   });
+
+  it("ends a park once when several attempts succeed at once", async () => {
+    const lines: string[] = [];
+    const watched = createEndpointHealth({
+      prisma: db.prisma,
+      logger: createLogger({ level: "info", destination: { write: (line: string) => lines.push(line) } }),
+      disableAfterMs: 0,
+      operationalWebhookUrl: "",
+    });
+    await db.prisma.endpoint.update({
+      where: { id: "ep_2" },
+      data: { circuitOpenUntil: new Date(Date.now() - 1000), failingSince: new Date() },
+    });
+    const back = endpoint("ep_2", { failingSince: new Date(), circuitOpen: true });
+    await Promise.all([watched.recordOutcome(back, true), watched.recordOutcome(back, true)]);
+    expect(lines.filter((line) => line.includes("parked backlog released"))).toHaveLength(1);
+    const cleared = await db.prisma.endpoint.findUniqueOrThrow({ where: { id: "ep_2" } });
+    expect([cleared.failingSince, cleared.circuitOpenUntil]).toEqual([null, null]);
+  });
 });

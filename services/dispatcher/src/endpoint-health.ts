@@ -81,6 +81,9 @@ export function createEndpointHealth(options: EndpointHealthOptions) {
     });
   }
 
+  // Endpoints whose park this process is ending right now.
+  const ending = new Set<string>();
+
   return {
     disable,
     /** Records the outcome of an attempt that reached (or tried to reach) the endpoint. */
@@ -88,11 +91,25 @@ export function createEndpointHealth(options: EndpointHealthOptions) {
       if (succeeded) {
         // Either may be set without the other: another dispatcher may have parked the backlog
         // after an earlier success cleared failing_since.
-        if (endpoint.failingSince !== null || endpoint.circuitOpen === true) {
-          const released = await endPark(prisma, endpoint.endpointId);
+        // Several attempts may succeed at once as an endpoint comes back: one of them ends the
+        // park, and the others leave it to that one rather than reschedule the backlog again.
+        if (
+          (endpoint.failingSince !== null || endpoint.circuitOpen === true) &&
+          !ending.has(endpoint.endpointId)
+        ) {
+          ending.add(endpoint.endpointId);
+          const started = performance.now();
+          const released = await endPark(prisma, endpoint.endpointId).finally(() =>
+            ending.delete(endpoint.endpointId),
+          );
           if (released !== undefined) {
             logger.info(
-              { endpoint_id: endpoint.endpointId, deliveries: released, per_second: releasePerSecond },
+              {
+                endpoint_id: endpoint.endpointId,
+                deliveries: released,
+                per_second: releasePerSecond,
+                duration_ms: Math.round(performance.now() - started),
+              },
               "endpoint answered again: parked backlog released",
             );
           }
