@@ -161,12 +161,20 @@ describe("endpoint gate", () => {
       if (entry.admitted) entry.release("failure");
     }
     expect(gate.openCircuits()).toBe(1);
-    expect(gate.enter("ep")).toMatchObject({ admitted: false, reason: "circuit open", retryInMs: 10_000 });
+    const held = gate.enter("ep");
+    expect(held).toMatchObject({ admitted: false, reason: "circuit open", retryInMs: 10_000 });
+    expect(held).not.toHaveProperty("probing");
     clock = 10_001;
     const probe = gate.enter("ep");
     expect(probe.admitted).toBe(true);
-    // While the probe is out, nothing else goes.
-    expect(gate.enter("ep")).toMatchObject({ admitted: false, reason: "circuit open" });
+    // While the probe is out, nothing else goes: it comes back in a second, when the probe
+    // will have told whether the endpoint is back, rather than be held as by the circuit.
+    expect(gate.enter("ep")).toMatchObject({
+      admitted: false,
+      reason: "circuit open",
+      retryInMs: 1000,
+      probing: true,
+    });
     if (probe.admitted) probe.release("success");
     expect(gate.openCircuits()).toBe(0);
     expect(gate.enter("ep").admitted).toBe(true);

@@ -30,6 +30,13 @@ export type GateEntry =
       retryInMs: number;
       reason: "at capacity" | "circuit open";
       /**
+       * Circuit open only because its probe is still out: the probe, not this job, is about
+       * to tell whether the endpoint is back, so the job should come back soon rather than
+       * take the backlog off JetStream again (a park made just after the probe succeeded
+       * would hold a returning endpoint's backlog back for the whole next park).
+       */
+      probing?: boolean;
+      /**
        * At capacity with more jobs already sent back than the endpoint takes in
        * `overflowAfterMs`: rather than wait on JetStream, where it would hold a
        * place in the consumer's ack-pending window that every endpoint shares,
@@ -192,7 +199,12 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
       const s = state(endpointId);
       const open = s.consecutiveFailures >= threshold;
       if (open && (t < s.openUntil || s.probing)) {
-        return { admitted: false, retryInMs: Math.max(s.openUntil - t, 1000), reason: "circuit open" };
+        return {
+          admitted: false,
+          retryInMs: Math.max(s.openUntil - t, 1000),
+          reason: "circuit open",
+          ...(t >= s.openUntil ? { probing: true } : {}),
+        };
       }
       const quick = isQuick(s);
       if (s.inFlight >= limit(quick) || s.waiters.length > 0) {

@@ -96,6 +96,8 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
         }
         return { kind: "nak", delayMs: entry.retryInMs, reason: entry.reason };
       }
+      if (entry.probing)
+        return { kind: "nak", delayMs: entry.retryInMs, reason: "circuit open; its probe is out" };
       // An open circuit's long hold would keep the job in JetStream's ack-pending window, and
       // a dead endpoint with a big backlog would fill it for everyone: park it in PostgreSQL,
       // where the outbox relay picks it up when it is due.
