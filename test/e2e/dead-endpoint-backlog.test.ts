@@ -8,8 +8,9 @@ import { connect } from "@nats-io/transport-node";
 import { lastJobSequence, queueNames } from "@piperelay/queue";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countRows } from "../support/count-rows.js";
 import { createApp, createEndpoint, sendMany, sendMessage } from "../support/fixtures.js";
-import { eventually } from "../support/poll.js";
+import { eventually, holds } from "../support/poll.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
 import { startStack, type TestStack } from "../support/stack.js";
 import { natsUrl } from "../support/urls.js";
@@ -47,13 +48,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** `eventually` waits for a value other than undefined: false must not end the wait. */
-const holds = (condition: boolean) => (condition ? true : undefined);
-
-async function count(sql: string, params: unknown[]): Promise<number> {
-  const { rows } = await db.query<{ n: string }>(sql, params);
-  return Number(rows[0]?.n ?? 0);
-}
+const count = (sql: string, params: unknown[]) => countRows(db, sql, params);
 
 describe("a dead endpoint's backlog", () => {
   it("is parked off JetStream, probed one delivery at a time, and delivered in full once the endpoint is back", async () => {

@@ -5,8 +5,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countRows } from "../support/count-rows.js";
 import { createApp, createEndpoint, sendMany } from "../support/fixtures.js";
-import { eventually } from "../support/poll.js";
+import { eventually, holds } from "../support/poll.js";
 import { startStack, type TestStack } from "../support/stack.js";
 
 const backlogSize = 300;
@@ -47,10 +48,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function count(sql: string, params: unknown[]): Promise<number> {
-  const { rows } = await db.query<{ n: string }>(sql, params);
-  return Number(rows[0]?.n ?? 0);
-}
+const count = (sql: string, params: unknown[]) => countRows(db, sql, params);
 
 describe("an endpoint that hung and comes back", () => {
   it("gets its backlog at the release's pace, not at the pace of its timeouts", async () => {
@@ -60,11 +58,12 @@ describe("an endpoint that hung and comes back", () => {
     // Its attempts run into the 5 s timeout, the circuit opens and the backlog is parked.
     await eventually(
       async () =>
-        (await count("SELECT count(*) AS n FROM endpoints WHERE id = $1 AND circuit_open_until IS NOT NULL", [
-          hung.id,
-        ])) === 1
-          ? true
-          : undefined,
+        holds(
+          (await count(
+            "SELECT count(*) AS n FROM endpoints WHERE id = $1 AND circuit_open_until IS NOT NULL",
+            [hung.id],
+          )) === 1,
+        ),
       30_000,
       "the hanging endpoint's circuit to be recorded as open",
     );
@@ -72,11 +71,11 @@ describe("an endpoint that hung and comes back", () => {
     up = true;
     await eventually(
       async () =>
-        (await count("SELECT count(*) AS n FROM deliveries WHERE endpoint_id = $1 AND status = 'success'", [
-          hung.id,
-        ])) === backlogSize
-          ? true
-          : undefined,
+        holds(
+          (await count("SELECT count(*) AS n FROM deliveries WHERE endpoint_id = $1 AND status = 'success'", [
+            hung.id,
+          ])) === backlogSize,
+        ),
       90_000,
       `all ${backlogSize} deliveries to the returning endpoint`,
     );

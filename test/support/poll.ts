@@ -17,3 +17,6 @@ export async function eventually<T>(
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
 }
+
+/** For `eventually`, which waits for a value other than undefined: false must not end the wait. */
+export const holds = (condition: boolean) => (condition ? true : undefined);
