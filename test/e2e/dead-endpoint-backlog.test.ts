@@ -8,7 +8,7 @@ import { connect } from "@nats-io/transport-node";
 import { lastJobSequence, queueNames } from "@piperelay/queue";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countRows } from "../support/count-rows.js";
+import { countRows, untilCircuitRecordedOpen } from "../support/count-rows.js";
 import { createApp, createEndpoint, sendMany, sendMessage } from "../support/fixtures.js";
 import { eventually, holds } from "../support/poll.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
@@ -71,17 +71,7 @@ describe("a dead endpoint's backlog", () => {
     await sendMany(stack.baseUrl, app.apiKey, backlogSize, "bulk.event");
 
     // The circuit opened and the backlog went to PostgreSQL.
-    await eventually(
-      async () =>
-        holds(
-          (await count(
-            "SELECT count(*) AS n FROM endpoints WHERE id = $1 AND circuit_open_until IS NOT NULL",
-            [dead.id],
-          )) === 1,
-        ),
-      20_000,
-      "the dead endpoint's circuit to be recorded as open",
-    );
+    await untilCircuitRecordedOpen(db, String(dead.id), 20_000);
     const nc = await connect({ servers: natsUrl() });
     try {
       const jsm = await jetstreamManager(nc);

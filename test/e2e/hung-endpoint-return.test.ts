@@ -5,7 +5,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countRows } from "../support/count-rows.js";
+import { countRows, untilCircuitRecordedOpen } from "../support/count-rows.js";
 import { createApp, createEndpoint, sendMany } from "../support/fixtures.js";
 import { eventually, holds } from "../support/poll.js";
 import { startStack, type TestStack } from "../support/stack.js";
@@ -56,17 +56,7 @@ describe("an endpoint that hung and comes back", () => {
     const hung = await createEndpoint(stack.baseUrl, app.apiKey, { url: endpointUrl });
     await sendMany(stack.baseUrl, app.apiKey, backlogSize, "bulk.event");
     // Its attempts run into the 5 s timeout, the circuit opens and the backlog is parked.
-    await eventually(
-      async () =>
-        holds(
-          (await count(
-            "SELECT count(*) AS n FROM endpoints WHERE id = $1 AND circuit_open_until IS NOT NULL",
-            [hung.id],
-          )) === 1,
-        ),
-      30_000,
-      "the hanging endpoint's circuit to be recorded as open",
-    );
+    await untilCircuitRecordedOpen(db, String(hung.id), 30_000);
 
     up = true;
     await eventually(

@@ -2,7 +2,7 @@
 // flat, and does the healthy endpoint keep its latency? Then the dead endpoint
 // comes back: how soon, and how fast, does its backlog return, and what does
 // that do to the healthy endpoint?
-import { createServer, type Server, type Socket } from "node:net";
+import { createServer, type Socket } from "node:net";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { queueNames } from "@piperelay/queue";
 import pg from "pg";
@@ -70,8 +70,8 @@ export interface RecoveryResult {
   healthy: HealthyWindow;
 }
 
-/** A TCP server that accepts connections and never answers. */
-async function blackhole(): Promise<{ port: number; server: Server; sockets: Set<Socket> }> {
+/** A TCP server that accepts connections and never answers; `close` drops them all. */
+async function blackhole(): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
@@ -79,7 +79,14 @@ async function blackhole(): Promise<{ port: number; server: Server; sockets: Set
     socket.on("error", () => {});
   });
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  return { port: (server.address() as { port: number }).port, server, sockets };
+  return {
+    port: (server.address() as { port: number }).port,
+    async close() {
+      if (!server.listening) return;
+      for (const socket of sockets) socket.destroy();
+      await new Promise((done) => server.close(done));
+    },
+  };
 }
 
 export async function measureBacklog(ctx: BenchContext): Promise<BacklogResult> {
@@ -164,10 +171,7 @@ export async function measureBacklog(ctx: BenchContext): Promise<BacklogResult> 
     const revivedAt = round((performance.now() - began) / 1000);
 
     mark("backlog/reviving");
-    if (hole) {
-      for (const socket of hole.sockets) socket.destroy();
-      await new Promise((done) => hole.server.close(done));
-    }
+    await hole?.close();
     revived = await reviveEndpoint(deadPort);
     const upAt = performance.now();
     // The next probe comes when the current park ends: parks double while the endpoint keeps
@@ -243,10 +247,7 @@ export async function measureBacklog(ctx: BenchContext): Promise<BacklogResult> 
     clearInterval(sampler);
     await stack.stop();
     await revived?.close();
-    if (hole?.server.listening) {
-      for (const socket of hole.sockets) socket.destroy();
-      hole.server.close();
-    }
+    await hole?.close();
   }
 }
 
