@@ -4,6 +4,7 @@ import { ingestComponent } from "@piperelay/ingest";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { restClient } from "../support/api-client.js";
 import { createApp, createEndpoint } from "../support/fixtures.js";
+import { freePort } from "../support/free-port.js";
 import { eventually } from "../support/poll.js";
 import { type ServiceProcess, spawnService, waitForOutput } from "../support/processes.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
@@ -111,7 +112,7 @@ describe("kill -9", () => {
     stacks.push(stack);
     const { apiKey } = await createApp(stack.baseUrl);
     await createEndpoint(stack.baseUrl, apiKey, { url: receiver.url });
-    const port = String(20_000 + Math.floor(Math.random() * 20_000));
+    const port = String(await freePort());
     const ingest = spawn("ingest", stack, { PIPERELAY_PORT: port });
     await waitForOutput(ingest, "API listening");
     const accepted = await sendMany(`http://127.0.0.1:${port}`, apiKey, 300, (n) => {
@@ -128,7 +129,7 @@ describe("kill -9", () => {
     stacks.push(stack);
     const { apiKey } = await createApp(stack.baseUrl);
     await createEndpoint(stack.baseUrl, apiKey, { url: receiver.url });
-    const port = String(20_000 + Math.floor(Math.random() * 20_000));
+    const port = String(await freePort());
     const whole = spawn("piperelay", stack, { PIPERELAY_PORT: port });
     await waitForOutput(whole, "dispatcher started");
     const accepted = await sendMany(`http://127.0.0.1:${port}`, apiKey, 300, (n) => {
