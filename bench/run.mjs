@@ -29,7 +29,10 @@ const externalDependencies = {
   },
 };
 
-rmSync("bench/dist", { recursive: true, force: true });
+// `summarize` and `report` read what an earlier run left in bench/dist (its profiles,
+// partial.json): only a benchmark run starts from an empty folder.
+if (!["summarize", "report"].includes(process.argv[2] ?? ""))
+  rmSync("bench/dist", { recursive: true, force: true });
 mkdirSync("bench/dist", { recursive: true });
 await build({
   entryPoints: entries,
