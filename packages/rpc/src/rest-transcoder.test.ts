@@ -1,6 +1,9 @@
 import http from "node:http";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { MessageService } from "@piperelay/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applicationId, startTestApi, type TestApi, withApiKey } from "./api-test-fixture.js";
+import { servicePart } from "./service-parts.js";
 
 let api: TestApi;
 beforeAll(async () => {
@@ -206,5 +209,45 @@ describe("REST errors", () => {
     });
     expect(status).toBe(413);
     expect(JSON.parse(body)).toMatchObject({ code: "resource_exhausted" });
+  });
+});
+
+describe("a REST client that goes away", () => {
+  it("cancels the call: the handler's signal aborts with Canceled", async () => {
+    let aborted: (reason: unknown) => void = () => {};
+    const reason = new Promise<unknown>((resolve) => {
+      aborted = resolve;
+    });
+    let started: () => void = () => {};
+    const handlerStarted = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const hanging = await startTestApi({
+      parts: [
+        servicePart(MessageService, {
+          async sendMessage(_req, ctx) {
+            ctx.signal.addEventListener("abort", () => aborted(ctx.signal.reason));
+            started();
+            await reason;
+            return {};
+          },
+        }),
+      ],
+    });
+    try {
+      const req = http.request(`${hanging.baseUrl}/api/v1/messages`, {
+        method: "POST",
+        headers: withApiKey({ "content-type": "application/json" }),
+      });
+      req.on("error", () => {});
+      req.end(JSON.stringify({ event_type: "order.paid", payload: {} }));
+      await handlerStarted;
+      req.destroy();
+      const why = await reason;
+      expect(why).toBeInstanceOf(ConnectError);
+      expect((why as ConnectError).code).toBe(Code.Canceled);
+    } finally {
+      await hanging.server.close();
+    }
   });
 });

@@ -146,7 +146,11 @@ function invoke(
     if (typeof value === "string") header.set(name, value);
   }
   const abort = new AbortController();
-  res.once("close", () => abort.abort());
+  // Only a client that went away first aborts the call: aborting every finished call
+  // (abort() with no reason builds a DOMException) cost a few percent of a REST call's CPU.
+  res.once("close", () => {
+    if (!res.writableFinished) abort.abort(new ConnectError("the client closed the request", Code.Canceled));
+  });
   return handler({
     httpVersion: req.httpVersion,
     method: "POST",
