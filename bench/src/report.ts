@@ -226,7 +226,8 @@ export function buildRows(s: Sections): Row[] {
         "Dead endpoint back: its backlog returning",
         r.firstArrivalSeconds === undefined
           ? `nothing arrived within ${n(r.waitedSeconds)} s`
-          : `first after ${r.firstArrivalSeconds} s, then ${n(r.drainPerSecond)}/s over ${n(r.windowSeconds)} s`,
+          : `first after ${r.firstArrivalSeconds} s, then ${n(r.drainPerSecond)}/s over ${n(r.windowSeconds)} s` +
+              (r.busiestSecond === undefined ? "" : `, at most ${n(r.busiestSecond)} in a second`),
         "the next probe of its open circuit, then a release of 200 deliveries a second",
       );
       add(

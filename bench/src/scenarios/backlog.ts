@@ -66,6 +66,8 @@ export interface RecoveryResult {
   /** Backlog deliveries per second over `windowSeconds` from the first arrival. */
   drainPerSecond: number;
   windowSeconds: number;
+  /** The most backlog deliveries in one second from the first arrival to the window's end (not in results before the tenth session). */
+  busiestSecond?: number;
   /** The healthy endpoint over the same window. */
   healthy: HealthyWindow;
 }
@@ -184,11 +186,12 @@ export async function measureBacklog(ctx: BenchContext): Promise<BacklogResult> 
     const drainedBefore = revived.arrivals();
     if (firstAt !== undefined) await sleep(drainWindowMs);
     const drained = revived.arrivals() - drainedBefore;
+    const busiestSecond = revived.busiestSecond();
     ctx.log(
       firstAt === undefined
         ? `backlog: nothing arrived at the revived endpoint within ${maxWaitMs / 1000} s`
         : `backlog: endpoint back; first backlog delivery after ${round((firstAt - upAt) / 1000)} s, ` +
-            `then ${round(drained / (drainWindowMs / 1000))}/s`,
+            `then ${round(drained / (drainWindowMs / 1000))}/s, at most ${busiestSecond} in a second`,
     );
     await healthy.stop();
     await healthySender.close();
@@ -222,6 +225,7 @@ export async function measureBacklog(ctx: BenchContext): Promise<BacklogResult> 
         waitedSeconds: maxWaitMs / 1000,
         drainPerSecond: firstAt === undefined ? 0 : round(drained / (drainWindowMs / 1000)),
         windowSeconds: drainWindowMs / 1000,
+        busiestSecond,
         healthy: await healthyWindow("backlog/draining"),
       },
     };

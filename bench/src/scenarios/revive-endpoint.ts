@@ -6,16 +6,24 @@ export interface RevivedEndpoint {
   arrivals(): number;
   /** performance.now() of the first request; undefined before it. */
   firstArrivalAt(): number | undefined;
+  /** The most requests in any whole second counted from the first (0 before it). */
+  busiestSecond(): number;
   close(): Promise<void>;
 }
 
 export async function reviveEndpoint(port: number): Promise<RevivedEndpoint> {
   let arrivals = 0;
   let firstAt: number | undefined;
+  // Arrivals per second since the first: a release that lets a burst through shows here,
+  // where an average over the window hides it.
+  const perSecond: number[] = [];
   const server = createServer((req, res) => {
     req.resume();
     req.on("end", () => {
-      firstAt ??= performance.now();
+      const now = performance.now();
+      firstAt ??= now;
+      const second = Math.floor((now - firstAt) / 1000);
+      perSecond[second] = (perSecond[second] ?? 0) + 1;
       arrivals++;
       res.writeHead(200, { "content-length": "0" }).end();
     });
@@ -24,6 +32,7 @@ export async function reviveEndpoint(port: number): Promise<RevivedEndpoint> {
   return {
     arrivals: () => arrivals,
     firstArrivalAt: () => firstAt,
+    busiestSecond: () => perSecond.reduce((most, n) => Math.max(most, n ?? 0), 0),
     close: () =>
       new Promise<void>((done) => {
         server.closeAllConnections();

@@ -37,7 +37,7 @@ afterAll(async () => {
 describe("releaseParkedBacklog", () => {
   it("makes the parked deliveries due a few a second from now, oldest first, and leaves the rest alone", async () => {
     const startedAt = Date.now();
-    expect(await releaseParkedBacklog(db.prisma, "ep_back", 10)).toBe(31);
+    expect(await releaseParkedBacklog(db.prisma, "ep_back", { perSecond: 10 })).toBe(31);
     const rows = await db.prisma.delivery.findMany({ orderBy: { id: "asc" } });
     const due = (id: string) => rows.find((r) => r.id === id)?.nextRetryAt?.getTime() ?? 0;
     const parked = rows.filter((r) => /^dlv_\d{3}$/.test(r.id)).map((r) => r.nextRetryAt?.getTime() ?? 0);
@@ -52,5 +52,35 @@ describe("releaseParkedBacklog", () => {
     expect(due("dlv_due")).toBeGreaterThan(startedAt + 2500);
     for (const id of ["dlv_queued", "dlv_done", "dlv_elsewhere"])
       expect(due(id)).toBe(inTenMinutes.getTime());
+  });
+
+  it("times the oldest deliveries last, so that none is overdue when a release of many statements ends", async () => {
+    await db.prisma.delivery.updateMany({
+      where: { endpointId: "ep_back", status: "pending", enqueuedAt: null },
+      data: { nextRetryAt: inTenMinutes },
+    });
+    // A clock that moves 10 s a statement: 31 deliveries, 3 a statement, 11 statements.
+    const start = Date.now();
+    let statements = 0;
+    const now = () => new Date(start + 10_000 * statements++);
+    expect(await releaseParkedBacklog(db.prisma, "ep_back", { perSecond: 10, chunkSize: 3, now })).toBe(31);
+    expect(statements).toBe(11);
+    const released = await db.prisma.delivery.findMany({
+      where: { endpointId: "ep_back", status: "pending", enqueuedAt: null },
+      orderBy: { id: "asc" },
+    });
+    const due = released.map((r) => r.nextRetryAt?.getTime() ?? 0);
+    const releaseEnded = start + 10_000 * (statements - 1);
+    // The oldest, due soonest, are timed from the last statement: timed from the first,
+    // they would have been overdue 100 s before the release ended.
+    // (31 = 10 × 3 + 1: the last statement has only the oldest, the one before the next three.)
+    expect(due.slice(0, 4)).toEqual([
+      releaseEnded + 100,
+      releaseEnded - 9800,
+      releaseEnded - 9700,
+      releaseEnded - 9600,
+    ]);
+    // The newest are timed from the first statement, in the 31st slot.
+    expect(due.at(-1)).toBe(start + 3100);
   });
 });

@@ -12,17 +12,16 @@ export const chunkSize = 10_000;
  * last id of the one before, and returns how many rows changed in all. Each
  * statement must take its rows in id order (`ORDER BY id LIMIT size FOR
  * UPDATE`), as the enqueued marks and the claims do: statements updating many
- * of the same rows in different orders would deadlock. `done` is the count so
- * far, for statements that number their rows across chunks.
+ * of the same rows in different orders would deadlock.
  */
 export async function updateInIdChunks(
   size: number,
-  statement: (after: string, done: number) => Promise<ChunkResult | undefined>,
+  statement: (after: string) => Promise<ChunkResult | undefined>,
 ): Promise<number> {
   let done = 0;
   let after = "";
   for (;;) {
-    const chunk = await statement(after, done);
+    const chunk = await statement(after);
     done += chunk?.changed ?? 0;
     if (!chunk?.last || chunk.changed < size) return done;
     after = chunk.last;
