@@ -61,7 +61,7 @@ describe("matchEndpoints", () => {
       { applicationId: "app_2", eventType: "order.created" },
       { applicationId: "app_1", eventType: "order.created" },
     ]);
-    const ids = matched.map((endpoints) => endpoints.map((e) => e.id));
+    const ids = matched.map((event) => event.endpointIds);
     expect(ids).toEqual([
       ["ep_all", "ep_exact", "ep_prefix", "ep_star"],
       ["ep_all", "ep_star"],
@@ -87,9 +87,8 @@ describe("matchEndpoints", () => {
     );
     expect(options[0]?.reloptions).toContain("fastupdate=off");
     expect(
-      (await matchEndpoints(pool, [{ applicationId: "app_big", eventType: "order.created" }]))[0]?.map(
-        (e) => e.id,
-      ),
+      (await matchEndpoints(pool, [{ applicationId: "app_big", eventType: "order.created" }]))[0]
+        ?.endpointIds,
     ).toEqual(["ep_big_0"]);
   });
 });

@@ -7,25 +7,27 @@ export interface EventToMatch {
   eventType: string;
 }
 
-/** An endpoint subscribed to an event. */
-export interface MatchedEndpoint {
-  id: string;
+/** An event's subscribers, as of one version of its application's endpoints. */
+export interface EventSubscribers {
   /**
-   * Set while the endpoint's backlog is parked behind an open circuit
-   * (`circuit_open_until`): its new deliveries join the backlog in PostgreSQL.
+   * The application's `endpoints_version` the match was made at; null when the
+   * application was not found.
    */
-  parkedUntil: Date | null;
+  version: string | null;
+  /** The active endpoints subscribed to the event, in id order. */
+  endpointIds: readonly string[];
 }
 
 /**
- * The active endpoints subscribed to each event, in id order, found in one
+ * The active endpoints subscribed to each event, in id order, with the
+ * version of its application's endpoints they were read at, found in one
  * query for all of them: an application may have thousands of endpoints, so
  * the matching runs in the database (GIN index on `event_types`).
  */
 export async function matchEndpoints(
   pool: Pool,
   events: readonly EventToMatch[],
-): Promise<MatchedEndpoint[][]> {
+): Promise<EventSubscribers[]> {
   // Events of one batch often share application and type: each distinct pair is matched once.
   const keys = new Map<string, number>();
   const distinct: EventToMatch[] = [];
@@ -51,11 +53,17 @@ export async function matchEndpoints(
     pairs.map((p) => p.applicationId),
     pairs.map((p) => p.pattern),
   ]);
-  const matched: MatchedEndpoint[][] = distinct.map(() => []);
-  for (const row of rows) matched[row.slot]?.push({ id: row.id, parkedUntil: row.circuit_open_until });
-  return slots.map((slot) => matched[slot] as MatchedEndpoint[]);
+  const matched = distinct.map(() => ({ version: null as string | null, endpointIds: [] as string[] }));
+  for (const row of rows) {
+    const event = matched[row.slot];
+    if (event === undefined) continue;
+    event.version = row.version;
+    if (row.id !== null) event.endpointIds.push(row.id);
+  }
+  return slots.map((slot) => matched[slot] as EventSubscribers);
 }
 
+// The version is read in the same statement, so it is the one the subscribers were read at.
 // The patterns are gathered into an array once per event, in the CTE: built inside the
 // endpoint filter, the array was rebuilt for every endpoint row (30 ms an event with 10,000).
 // Subscribers are found in two parts, disjoint (an empty list overlaps nothing): endpoints
@@ -67,17 +75,19 @@ export const matchEndpointsSql = `WITH k AS (
      FROM unnest($1::int[], $2::text[], $3::text[]) AS p(slot, application_id, pattern)
      GROUP BY slot, application_id
    )
-   SELECT k.slot, e.id, e.circuit_open_until
-   FROM k CROSS JOIN LATERAL (
-     SELECT id, circuit_open_until FROM endpoints
+   SELECT k.slot, a.endpoints_version::text AS version, e.id
+   FROM k JOIN applications AS a ON a.id = k.application_id
+   LEFT JOIN LATERAL (
+     SELECT id FROM endpoints
      WHERE application_id = k.application_id AND is_active AND event_types && k.patterns
      UNION ALL
-     SELECT id, circuit_open_until FROM endpoints
+     SELECT id FROM endpoints
      WHERE application_id = k.application_id AND is_active AND cardinality(event_types) = 0
-   ) AS e
+   ) AS e ON true
    ORDER BY k.slot, e.id`;
 
-const matchStatement = preparedStatement<{ slot: number; id: string; circuit_open_until: Date | null }>(
+// One row per subscriber, or one with a null id for an event that has none: the version comes either way.
+const matchStatement = preparedStatement<{ slot: number; version: string; id: string | null }>(
   "ingest.match-endpoints",
   matchEndpointsSql,
 );

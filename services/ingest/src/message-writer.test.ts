@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countingPool } from "../../../test/support/counting-pool.js";
 import { createSeededDatabase, type SeededDatabase } from "../../../test/support/seeded-database.js";
 import { createMessageWriter, type NewMessage, type WrittenMessage } from "./message-writer.js";
 
@@ -152,5 +153,64 @@ describe("createMessageWriter", () => {
     ]);
     expect(bad?.status).toBe("rejected");
     expect(await db.prisma.message.count()).toBe(before + 4);
+  });
+
+  describe("with the subscribers cached", () => {
+    it("matches an application's event type once, and again only after its endpoints change", async () => {
+      await db.prisma.application.create({
+        data: { id: "app_cached", name: "c", apiKeyHash: "h5", apiKeyPrefix: "p" },
+      });
+      const create = (id: string, eventTypes: string[]) =>
+        db.prisma.endpoint.create({
+          data: { id, applicationId: "app_cached", url: "http://x", secret: "s", eventTypes },
+        });
+      await create("ep_c1", ["order.paid"]);
+      const counting = countingPool(db.pool);
+      const write = createMessageWriter(counting.pool);
+      const send = async () => {
+        const [written] = await write([message("order.paid", { applicationId: "app_cached" })]);
+        return written ? targets(written) : [];
+      };
+
+      expect(await send()).toEqual(["ep_c1"]);
+      const matchedAndStored = counting.statements();
+      expect(matchedAndStored).toBe(2);
+      expect(await send()).toEqual(["ep_c1"]);
+      // Only the statement that stores: the subscribers came from the cache.
+      expect(counting.statements() - matchedAndStored).toBe(1);
+
+      // Each change reaches the very next message, though the old subscribers were cached.
+      await create("ep_c2", ["order.*"]);
+      expect(await send()).toEqual(["ep_c1", "ep_c2"]);
+      await db.prisma.endpoint.update({ where: { id: "ep_c1" }, data: { isActive: false } });
+      expect(await send()).toEqual(["ep_c2"]);
+      await db.prisma.endpoint.update({ where: { id: "ep_c2" }, data: { eventTypes: ["user.*"] } });
+      expect(await send()).toEqual([]);
+      await db.prisma.endpoint.update({ where: { id: "ep_c2" }, data: { eventTypes: [] } });
+      expect(await send()).toEqual(["ep_c2"]);
+      await db.prisma.endpoint.delete({ where: { id: "ep_c2" } });
+      expect(await send()).toEqual([]);
+    });
+
+    it("parks a delivery to an endpoint whose circuit opened after its subscribers were cached", async () => {
+      await db.prisma.application.create({
+        data: { id: "app_opening", name: "o", apiKeyHash: "h6", apiKeyPrefix: "p" },
+      });
+      await db.prisma.endpoint.create({
+        data: { id: "ep_opening", applicationId: "app_opening", url: "http://x", secret: "s" },
+      });
+      const write = singleWriter();
+      const send = () => write(message("order.paid", { applicationId: "app_opening" }));
+      expect(targets(await send())).toEqual(["ep_opening"]);
+      const until = new Date(Date.now() + 60_000);
+      await db.prisma.endpoint.update({ where: { id: "ep_opening" }, data: { circuitOpenUntil: until } });
+      const parked = await send();
+      expect(parked).toMatchObject({ stored: true, endpointsTargeted: 1 });
+      expect(targets(parked)).toEqual([]);
+      const [delivery] = await db.prisma.delivery.findMany({
+        where: { messageId: parked.stored ? parked.id : "" },
+      });
+      expect(delivery?.nextRetryAt?.getTime()).toBe(until.getTime());
+    });
   });
 });

@@ -21,6 +21,7 @@ function record(id: string, overrides: Partial<MessageRecord> = {}): MessageReco
     idempotencyKey: undefined,
     traceContext: undefined,
     timestamp: new Date("2026-12-04T10:00:00.000Z"),
+    endpointsVersion: null,
     deliveries: [
       { id: `dlv_${id}_1`, endpointId: "ep_1" },
       { id: `dlv_${id}_2`, endpointId: "ep_2" },
@@ -39,7 +40,8 @@ describe("storeMessages", () => {
         status: "delivered",
       }),
     ]);
-    expect([...stored].sort()).toEqual(["msg_a", "msg_c"]);
+    expect([...stored.stored].sort()).toEqual(["msg_a", "msg_c"]);
+    expect(stored.parked).toEqual(new Set());
     const message = await db.prisma.message.findUniqueOrThrow({ where: { id: "msg_a" } });
     expect(message).toMatchObject({
       endpointsTargeted: 2,
@@ -73,7 +75,7 @@ describe("storeMessages", () => {
   });
 
   it("skips a message whose idempotency key was used, earlier or in the same batch, with its deliveries", async () => {
-    expect(await storeMessages(db.pool, [record("msg_k1", { idempotencyKey: "key-1" })])).toEqual(
+    expect((await storeMessages(db.pool, [record("msg_k1", { idempotencyKey: "key-1" })])).stored).toEqual(
       new Set(["msg_k1"]),
     );
     const stored = await storeMessages(db.pool, [
@@ -82,9 +84,49 @@ describe("storeMessages", () => {
       record("msg_k4", { idempotencyKey: "key-2" }),
       record("msg_plain"),
     ]);
-    expect(stored).toEqual(new Set(["msg_k3", "msg_plain"]));
+    expect(stored.stored).toEqual(new Set(["msg_k3", "msg_plain"]));
     expect(await db.prisma.message.count({ where: { id: { in: ["msg_k2", "msg_k4"] } } })).toBe(0);
     expect(await db.prisma.delivery.count({ where: { messageId: { in: ["msg_k2", "msg_k4"] } } })).toBe(0);
     expect(await db.prisma.delivery.count({ where: { messageId: "msg_k3" } })).toBe(2);
+  });
+
+  it("stores nothing of an application whose endpoints changed since its messages were matched", async () => {
+    const [app] = await db.pool
+      .query<{ version: string }>(
+        "SELECT endpoints_version::text AS version FROM applications WHERE id = 'app_1'",
+      )
+      .then((r) => r.rows);
+    const version = app?.version ?? "";
+    const current = await storeMessages(db.pool, [record("msg_v1", { endpointsVersion: version })]);
+    expect(current).toMatchObject({ stored: new Set(["msg_v1"]), staleApplications: new Set() });
+    await db.prisma.endpoint.create({
+      data: { id: "ep_new", applicationId: "app_1", url: "http://x", secret: "s" },
+    });
+    const stale = await storeMessages(db.pool, [
+      record("msg_v2", { endpointsVersion: version }),
+      record("msg_v3", { endpointsVersion: null }),
+    ]);
+    expect(stale).toMatchObject({ stored: new Set(), staleApplications: new Set(["app_1"]) });
+    expect(await db.prisma.message.count({ where: { id: { in: ["msg_v2", "msg_v3"] } } })).toBe(0);
+    await db.prisma.endpoint.delete({ where: { id: "ep_new" } });
+  });
+
+  it("parks the deliveries to an endpoint whose circuit is open, due when it closes", async () => {
+    const until = new Date("2026-12-04T10:05:00.000Z");
+    await db.prisma.endpoint.update({ where: { id: "ep_2" }, data: { circuitOpenUntil: until } });
+    try {
+      const result = await storeMessages(db.pool, [record("msg_p")]);
+      expect(result.parked).toEqual(new Set(["dlv_msg_p_2"]));
+      const due = await db.prisma.delivery.findMany({
+        where: { messageId: "msg_p" },
+        orderBy: { id: "asc" },
+      });
+      expect(due.map((d) => d.nextRetryAt?.toISOString())).toEqual([
+        "2026-12-04T10:00:00.000Z",
+        "2026-12-04T10:05:00.000Z",
+      ]);
+    } finally {
+      await db.prisma.endpoint.update({ where: { id: "ep_2" }, data: { circuitOpenUntil: null } });
+    }
   });
 });

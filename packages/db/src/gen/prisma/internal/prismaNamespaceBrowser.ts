@@ -82,6 +82,7 @@ export const ApplicationScalarFieldEnum = {
   apiKeyLookup: 'apiKeyLookup',
   apiKeyPrefix: 'apiKeyPrefix',
   retryPolicy: 'retryPolicy',
+  endpointsVersion: 'endpointsVersion',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
 } as const

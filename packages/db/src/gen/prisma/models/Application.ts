@@ -20,8 +20,18 @@ export type ApplicationModel = runtime.Types.Result.DefaultSelection<Prisma.$App
 
 export type AggregateApplication = {
   _count: ApplicationCountAggregateOutputType | null
+  _avg: ApplicationAvgAggregateOutputType | null
+  _sum: ApplicationSumAggregateOutputType | null
   _min: ApplicationMinAggregateOutputType | null
   _max: ApplicationMaxAggregateOutputType | null
+}
+
+export type ApplicationAvgAggregateOutputType = {
+  endpointsVersion: number | null
+}
+
+export type ApplicationSumAggregateOutputType = {
+  endpointsVersion: bigint | null
 }
 
 export type ApplicationMinAggregateOutputType = {
@@ -30,6 +40,7 @@ export type ApplicationMinAggregateOutputType = {
   apiKeyHash: string | null
   apiKeyLookup: string | null
   apiKeyPrefix: string | null
+  endpointsVersion: bigint | null
   createdAt: Date | null
   updatedAt: Date | null
 }
@@ -40,6 +51,7 @@ export type ApplicationMaxAggregateOutputType = {
   apiKeyHash: string | null
   apiKeyLookup: string | null
   apiKeyPrefix: string | null
+  endpointsVersion: bigint | null
   createdAt: Date | null
   updatedAt: Date | null
 }
@@ -51,11 +63,20 @@ export type ApplicationCountAggregateOutputType = {
   apiKeyLookup: number
   apiKeyPrefix: number
   retryPolicy: number
+  endpointsVersion: number
   createdAt: number
   updatedAt: number
   _all: number
 }
 
+
+export type ApplicationAvgAggregateInputType = {
+  endpointsVersion?: true
+}
+
+export type ApplicationSumAggregateInputType = {
+  endpointsVersion?: true
+}
 
 export type ApplicationMinAggregateInputType = {
   id?: true
@@ -63,6 +84,7 @@ export type ApplicationMinAggregateInputType = {
   apiKeyHash?: true
   apiKeyLookup?: true
   apiKeyPrefix?: true
+  endpointsVersion?: true
   createdAt?: true
   updatedAt?: true
 }
@@ -73,6 +95,7 @@ export type ApplicationMaxAggregateInputType = {
   apiKeyHash?: true
   apiKeyLookup?: true
   apiKeyPrefix?: true
+  endpointsVersion?: true
   createdAt?: true
   updatedAt?: true
 }
@@ -84,6 +107,7 @@ export type ApplicationCountAggregateInputType = {
   apiKeyLookup?: true
   apiKeyPrefix?: true
   retryPolicy?: true
+  endpointsVersion?: true
   createdAt?: true
   updatedAt?: true
   _all?: true
@@ -127,6 +151,18 @@ export type ApplicationAggregateArgs<ExtArgs extends runtime.Types.Extensions.In
   /**
    * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
    * 
+   * Select which fields to average
+  **/
+  _avg?: ApplicationAvgAggregateInputType
+  /**
+   * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
+   * 
+   * Select which fields to sum
+  **/
+  _sum?: ApplicationSumAggregateInputType
+  /**
+   * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
+   * 
    * Select which fields to find the minimum value
   **/
   _min?: ApplicationMinAggregateInputType
@@ -157,6 +193,8 @@ export type ApplicationGroupByArgs<ExtArgs extends runtime.Types.Extensions.Inte
   take?: number
   skip?: number
   _count?: ApplicationCountAggregateInputType | true
+  _avg?: ApplicationAvgAggregateInputType
+  _sum?: ApplicationSumAggregateInputType
   _min?: ApplicationMinAggregateInputType
   _max?: ApplicationMaxAggregateInputType
 }
@@ -168,9 +206,12 @@ export type ApplicationGroupByOutputType = {
   apiKeyLookup: string | null
   apiKeyPrefix: string
   retryPolicy: runtime.JsonValue | null
+  endpointsVersion: bigint
   createdAt: Date
   updatedAt: Date
   _count: ApplicationCountAggregateOutputType | null
+  _avg: ApplicationAvgAggregateOutputType | null
+  _sum: ApplicationSumAggregateOutputType | null
   _min: ApplicationMinAggregateOutputType | null
   _max: ApplicationMaxAggregateOutputType | null
 }
@@ -200,6 +241,7 @@ export type ApplicationWhereInput = {
   apiKeyLookup?: Prisma.StringNullableFilter<"Application"> | string | null
   apiKeyPrefix?: Prisma.StringFilter<"Application"> | string
   retryPolicy?: Prisma.JsonNullableFilter<"Application">
+  endpointsVersion?: Prisma.BigIntFilter<"Application"> | bigint | number
   createdAt?: Prisma.DateTimeFilter<"Application"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Application"> | Date | string
   endpoints?: Prisma.EndpointListRelationFilter
@@ -214,6 +256,7 @@ export type ApplicationOrderByWithRelationInput = {
   apiKeyLookup?: Prisma.SortOrderInput | Prisma.SortOrder
   apiKeyPrefix?: Prisma.SortOrder
   retryPolicy?: Prisma.SortOrderInput | Prisma.SortOrder
+  endpointsVersion?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   endpoints?: Prisma.EndpointOrderByRelationAggregateInput
@@ -231,6 +274,7 @@ export type ApplicationWhereUniqueInput = Prisma.AtLeast<{
   name?: Prisma.StringFilter<"Application"> | string
   apiKeyPrefix?: Prisma.StringFilter<"Application"> | string
   retryPolicy?: Prisma.JsonNullableFilter<"Application">
+  endpointsVersion?: Prisma.BigIntFilter<"Application"> | bigint | number
   createdAt?: Prisma.DateTimeFilter<"Application"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Application"> | Date | string
   endpoints?: Prisma.EndpointListRelationFilter
@@ -245,11 +289,14 @@ export type ApplicationOrderByWithAggregationInput = {
   apiKeyLookup?: Prisma.SortOrderInput | Prisma.SortOrder
   apiKeyPrefix?: Prisma.SortOrder
   retryPolicy?: Prisma.SortOrderInput | Prisma.SortOrder
+  endpointsVersion?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   _count?: Prisma.ApplicationCountOrderByAggregateInput
+  _avg?: Prisma.ApplicationAvgOrderByAggregateInput
   _max?: Prisma.ApplicationMaxOrderByAggregateInput
   _min?: Prisma.ApplicationMinOrderByAggregateInput
+  _sum?: Prisma.ApplicationSumOrderByAggregateInput
 }
 
 export type ApplicationScalarWhereWithAggregatesInput = {
@@ -262,6 +309,7 @@ export type ApplicationScalarWhereWithAggregatesInput = {
   apiKeyLookup?: Prisma.StringNullableWithAggregatesFilter<"Application"> | string | null
   apiKeyPrefix?: Prisma.StringWithAggregatesFilter<"Application"> | string
   retryPolicy?: Prisma.JsonNullableWithAggregatesFilter<"Application">
+  endpointsVersion?: Prisma.BigIntWithAggregatesFilter<"Application"> | bigint | number
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Application"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Application"> | Date | string
 }
@@ -273,6 +321,7 @@ export type ApplicationCreateInput = {
   apiKeyLookup?: string | null
   apiKeyPrefix: string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  endpointsVersion?: bigint | number
   createdAt?: Date | string
   updatedAt?: Date | string
   endpoints?: Prisma.EndpointCreateNestedManyWithoutApplicationInput
@@ -287,6 +336,7 @@ export type ApplicationUncheckedCreateInput = {
   apiKeyLookup?: string | null
   apiKeyPrefix: string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  endpointsVersion?: bigint | number
   createdAt?: Date | string
   updatedAt?: Date | string
   endpoints?: Prisma.EndpointUncheckedCreateNestedManyWithoutApplicationInput
@@ -301,6 +351,7 @@ export type ApplicationUpdateInput = {
   apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  endpointsVersion?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   endpoints?: Prisma.EndpointUpdateManyWithoutApplicationNestedInput
@@ -315,6 +366,7 @@ export type ApplicationUncheckedUpdateInput = {
   apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  endpointsVersion?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   endpoints?: Prisma.EndpointUncheckedUpdateManyWithoutApplicationNestedInput
@@ -329,6 +381,7 @@ export type ApplicationCreateManyInput = {
   apiKeyLookup?: string | null
   apiKeyPrefix: string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  endpointsVersion?: bigint | number
   createdAt?: Date | string
   updatedAt?: Date | string
 }
@@ -340,6 +393,7 @@ export type ApplicationUpdateManyMutationInput = {
   apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  endpointsVersion?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -351,6 +405,7 @@ export type ApplicationUncheckedUpdateManyInput = {
   apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  endpointsVersion?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -362,8 +417,13 @@ export type ApplicationCountOrderByAggregateInput = {
   apiKeyLookup?: Prisma.SortOrder
   apiKeyPrefix?: Prisma.SortOrder
   retryPolicy?: Prisma.SortOrder
+  endpointsVersion?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+}
+
+export type ApplicationAvgOrderByAggregateInput = {
+  endpointsVersion?: Prisma.SortOrder
 }
 
 export type ApplicationMaxOrderByAggregateInput = {
@@ -372,6 +432,7 @@ export type ApplicationMaxOrderByAggregateInput = {
   apiKeyHash?: Prisma.SortOrder
   apiKeyLookup?: Prisma.SortOrder
   apiKeyPrefix?: Prisma.SortOrder
+  endpointsVersion?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -382,8 +443,13 @@ export type ApplicationMinOrderByAggregateInput = {
   apiKeyHash?: Prisma.SortOrder
   apiKeyLookup?: Prisma.SortOrder
   apiKeyPrefix?: Prisma.SortOrder
+  endpointsVersion?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+}
+
+export type ApplicationSumOrderByAggregateInput = {
+  endpointsVersion?: Prisma.SortOrder
 }
 
 export type ApplicationScalarRelationFilter = {
@@ -397,6 +463,14 @@ export type StringFieldUpdateOperationsInput = {
 
 export type NullableStringFieldUpdateOperationsInput = {
   set?: string | null
+}
+
+export type BigIntFieldUpdateOperationsInput = {
+  set?: bigint | number
+  increment?: bigint | number
+  decrement?: bigint | number
+  multiply?: bigint | number
+  divide?: bigint | number
 }
 
 export type DateTimeFieldUpdateOperationsInput = {
@@ -452,6 +526,7 @@ export type ApplicationCreateWithoutEndpointsInput = {
   apiKeyLookup?: string | null
   apiKeyPrefix: string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  endpointsVersion?: bigint | number
   createdAt?: Date | string
   updatedAt?: Date | string
   messages?: Prisma.MessageCreateNestedManyWithoutApplicationInput
@@ -465,6 +540,7 @@ export type ApplicationUncheckedCreateWithoutEndpointsInput = {
   apiKeyLookup?: string | null
   apiKeyPrefix: string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  endpointsVersion?: bigint | number
   createdAt?: Date | string
   updatedAt?: Date | string
   messages?: Prisma.MessageUncheckedCreateNestedManyWithoutApplicationInput
@@ -494,6 +570,7 @@ export type ApplicationUpdateWithoutEndpointsInput = {
   apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  endpointsVersion?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   messages?: Prisma.MessageUpdateManyWithoutApplicationNestedInput
@@ -507,6 +584,7 @@ export type ApplicationUncheckedUpdateWithoutEndpointsInput = {
   apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  endpointsVersion?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   messages?: Prisma.MessageUncheckedUpdateManyWithoutApplicationNestedInput
@@ -520,6 +598,7 @@ export type ApplicationCreateWithoutMessagesInput = {
   apiKeyLookup?: string | null
   apiKeyPrefix: string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  endpointsVersion?: bigint | number
   createdAt?: Date | string
   updatedAt?: Date | string
   endpoints?: Prisma.EndpointCreateNestedManyWithoutApplicationInput
@@ -533,6 +612,7 @@ export type ApplicationUncheckedCreateWithoutMessagesInput = {
   apiKeyLookup?: string | null
   apiKeyPrefix: string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  endpointsVersion?: bigint | number
   createdAt?: Date | string
   updatedAt?: Date | string
   endpoints?: Prisma.EndpointUncheckedCreateNestedManyWithoutApplicationInput
@@ -562,6 +642,7 @@ export type ApplicationUpdateWithoutMessagesInput = {
   apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  endpointsVersion?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   endpoints?: Prisma.EndpointUpdateManyWithoutApplicationNestedInput
@@ -575,6 +656,7 @@ export type ApplicationUncheckedUpdateWithoutMessagesInput = {
   apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  endpointsVersion?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   endpoints?: Prisma.EndpointUncheckedUpdateManyWithoutApplicationNestedInput
@@ -588,6 +670,7 @@ export type ApplicationCreateWithoutDeliveriesInput = {
   apiKeyLookup?: string | null
   apiKeyPrefix: string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  endpointsVersion?: bigint | number
   createdAt?: Date | string
   updatedAt?: Date | string
   endpoints?: Prisma.EndpointCreateNestedManyWithoutApplicationInput
@@ -601,6 +684,7 @@ export type ApplicationUncheckedCreateWithoutDeliveriesInput = {
   apiKeyLookup?: string | null
   apiKeyPrefix: string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  endpointsVersion?: bigint | number
   createdAt?: Date | string
   updatedAt?: Date | string
   endpoints?: Prisma.EndpointUncheckedCreateNestedManyWithoutApplicationInput
@@ -630,6 +714,7 @@ export type ApplicationUpdateWithoutDeliveriesInput = {
   apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  endpointsVersion?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   endpoints?: Prisma.EndpointUpdateManyWithoutApplicationNestedInput
@@ -643,6 +728,7 @@ export type ApplicationUncheckedUpdateWithoutDeliveriesInput = {
   apiKeyLookup?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   apiKeyPrefix?: Prisma.StringFieldUpdateOperationsInput | string
   retryPolicy?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  endpointsVersion?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   endpoints?: Prisma.EndpointUncheckedUpdateManyWithoutApplicationNestedInput
@@ -705,6 +791,7 @@ export type ApplicationSelect<ExtArgs extends runtime.Types.Extensions.InternalA
   apiKeyLookup?: boolean
   apiKeyPrefix?: boolean
   retryPolicy?: boolean
+  endpointsVersion?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   endpoints?: boolean | Prisma.Application$endpointsArgs<ExtArgs>
@@ -720,6 +807,7 @@ export type ApplicationSelectCreateManyAndReturn<ExtArgs extends runtime.Types.E
   apiKeyLookup?: boolean
   apiKeyPrefix?: boolean
   retryPolicy?: boolean
+  endpointsVersion?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }, ExtArgs["result"]["application"]>
@@ -731,6 +819,7 @@ export type ApplicationSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.E
   apiKeyLookup?: boolean
   apiKeyPrefix?: boolean
   retryPolicy?: boolean
+  endpointsVersion?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }, ExtArgs["result"]["application"]>
@@ -742,11 +831,12 @@ export type ApplicationSelectScalar = {
   apiKeyLookup?: boolean
   apiKeyPrefix?: boolean
   retryPolicy?: boolean
+  endpointsVersion?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }
 
-export type ApplicationOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "apiKeyHash" | "apiKeyLookup" | "apiKeyPrefix" | "retryPolicy" | "createdAt" | "updatedAt", ExtArgs["result"]["application"]>
+export type ApplicationOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "apiKeyHash" | "apiKeyLookup" | "apiKeyPrefix" | "retryPolicy" | "endpointsVersion" | "createdAt" | "updatedAt", ExtArgs["result"]["application"]>
 export type ApplicationInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   endpoints?: boolean | Prisma.Application$endpointsArgs<ExtArgs>
   messages?: boolean | Prisma.Application$messagesArgs<ExtArgs>
@@ -779,6 +869,10 @@ export type $ApplicationPayload<ExtArgs extends runtime.Types.Extensions.Interna
      * Overrides of the server's retry settings; see retry-policy-column.ts.
      */
     retryPolicy: runtime.JsonValue | null
+    /**
+     * Moved on by triggers whenever the application's endpoints change who receives what; ingest's cached matches hold while it stays.
+     */
+    endpointsVersion: bigint
     createdAt: Date
     updatedAt: Date
   }, ExtArgs["result"]["application"]>
@@ -1213,6 +1307,7 @@ export interface ApplicationFieldRefs {
   readonly apiKeyLookup: Prisma.FieldRef<"Application", 'String'>
   readonly apiKeyPrefix: Prisma.FieldRef<"Application", 'String'>
   readonly retryPolicy: Prisma.FieldRef<"Application", 'Json'>
+  readonly endpointsVersion: Prisma.FieldRef<"Application", 'BigInt'>
   readonly createdAt: Prisma.FieldRef<"Application", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Application", 'DateTime'>
 }

@@ -493,14 +493,6 @@ export type AttemptUncheckedUpdateManyWithoutDeliveryNestedInput = {
   deleteMany?: Prisma.AttemptScalarWhereInput | Prisma.AttemptScalarWhereInput[]
 }
 
-export type BigIntFieldUpdateOperationsInput = {
-  set?: bigint | number
-  increment?: bigint | number
-  decrement?: bigint | number
-  multiply?: bigint | number
-  divide?: bigint | number
-}
-
 export type AttemptCreateWithoutDeliveryInput = {
   id?: bigint | number
   attemptNumber: number
