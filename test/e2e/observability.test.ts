@@ -91,6 +91,9 @@ describe("Prometheus metrics", () => {
     expect(delta(after, 'piperelay_endpoints_disabled_total{reason="auto"}')).toBe(0);
     expect(sample(after, "piperelay_open_circuits")).toBeGreaterThanOrEqual(1);
     expect(after.get("piperelay_queue_lag_seconds")).toBeGreaterThanOrEqual(0);
+    // Read from the database at scrape time; what they count is tested in parked-backlog.test.ts.
+    expect(after.get("piperelay_parked_endpoints")).toBeGreaterThanOrEqual(0);
+    expect(after.get("piperelay_parked_deliveries")).toBeGreaterThanOrEqual(0);
     // prom-client's default process metrics come with every registry.
     expect(after.has("process_cpu_user_seconds_total")).toBe(true);
     expect(after.has("nodejs_eventloop_lag_seconds")).toBe(true);

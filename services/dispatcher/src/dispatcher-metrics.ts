@@ -1,5 +1,6 @@
 import type { Logger } from "@piperelay/core";
 import { Counter, Gauge, Histogram, type Registry } from "@piperelay/metrics";
+import type { ParkedBacklog } from "./parked-backlog.js";
 import type { NextState } from "./record-attempts.js";
 
 /** Why an endpoint was disabled: a run of failures (`delivery.disable_after`) or a 410 Gone. */
@@ -23,7 +24,9 @@ export interface DispatcherMetricsSources {
   openCircuits(): number;
   /** Seconds since the oldest due, unfinished delivery became due; read at scrape time. */
   queueLagSeconds(): Promise<number>;
-  /** Told when the queue lag cannot be read (the gauge then keeps its last value). */
+  /** What is parked behind open circuits, database-wide; read at scrape time. */
+  parkedBacklog(): Promise<ParkedBacklog>;
+  /** Told when the queue lag or the parked backlog cannot be read (the gauges then keep their last values). */
   logger: Logger;
 }
 
@@ -79,6 +82,38 @@ export function createDispatcherMetrics(
       }
     },
   });
+  // Both gauges come from one query: the first to collect in a scrape reads it for both.
+  let parkedRead: { at: number; backlog: Promise<ParkedBacklog> } | undefined;
+  const readParked = (): Promise<ParkedBacklog> => {
+    const now = Date.now();
+    if (parkedRead === undefined || now - parkedRead.at > 1000) {
+      parkedRead = { at: now, backlog: sources.parkedBacklog() };
+    }
+    return parkedRead.backlog;
+  };
+  const parkedGauge = (name: string, help: string, pick: (b: ParkedBacklog) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      async collect() {
+        try {
+          this.set(pick(await readParked()));
+        } catch (err) {
+          sources.logger.warn({ err }, "could not read the parked backlog for metrics");
+        }
+      },
+    });
+  parkedGauge(
+    "piperelay_parked_endpoints",
+    "Endpoints whose backlog is parked in PostgreSQL behind an open circuit, database-wide.",
+    (b) => b.endpoints,
+  );
+  parkedGauge(
+    "piperelay_parked_deliveries",
+    "Outstanding deliveries parked behind open circuits, database-wide: not due until the park ends, so not in the queue lag.",
+    (b) => b.deliveries,
+  );
   // Zeroes, so the series exist (and rates work) before the first attempt.
   for (const outcome of ["success", "retrying", "failed"] as const) deliveries.inc({ outcome }, 0);
   for (const reason of ["auto", "gone"] as const) endpointsDisabled.inc({ reason }, 0);

@@ -20,6 +20,7 @@ import { consumeJobs, type JobConsumer } from "./consume-jobs.js";
 import { createDispatcherMetrics } from "./dispatcher-metrics.js";
 import { createEndpointGate } from "./endpoint-gate.js";
 import { createEndpointHealth } from "./endpoint-health.js";
+import { parkedBacklog } from "./parked-backlog.js";
 import { createJobProcessor } from "./process-job.js";
 import { queueLagSeconds } from "./queue-lag.js";
 import { createRetentionJob } from "./retention.js";
@@ -105,6 +106,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     ? createDispatcherMetrics(options.metrics, {
         openCircuits: () => gate.openCircuits(),
         queueLagSeconds: () => queueLagSeconds(prisma),
+        parkedBacklog: () => parkedBacklog(prisma),
         logger,
       })
     : undefined;
