@@ -3,7 +3,7 @@ import { createGroupCommit, type Pool } from "@piperelay/db";
 import type { QueuedDelivery } from "@piperelay/queue";
 import { type EventSubscribers, matchEndpoints } from "./match-endpoints.js";
 import { type MessageRecord, type StoredMessages, storeMessages } from "./store-messages.js";
-import { createSubscriberCache, type SubscriberCache } from "./subscriber-cache.js";
+import { createSubscriberCache } from "./subscriber-cache.js";
 import type { ValidMessage } from "./validate-message.js";
 
 /** A message to store for an application. */
@@ -37,8 +37,6 @@ export type MessageWriter = (messages: readonly NewMessage[]) => Promise<Written
 export interface MessageWriterOptions {
   /** Messages per statement. @defaultValue 500 */
   maxBatch?: number;
-  /** Subscribers kept between messages. @defaultValue a cache of its own */
-  cache?: SubscriberCache;
 }
 
 // Rounds of matching and storing for one batch before giving up (see writeTogether).
@@ -53,7 +51,7 @@ const maxRounds = 5;
  * promise resolves.
  */
 export function createMessageWriter(pool: Pool, options: MessageWriterOptions = {}): MessageWriter {
-  const cache = options.cache ?? createSubscriberCache();
+  const cache = createSubscriberCache();
   return createGroupCommit<readonly NewMessage[], WrittenMessage[]>({
     maxBatch: options.maxBatch ?? 500,
     weight: (messages) => messages.length,

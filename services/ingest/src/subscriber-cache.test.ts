@@ -24,22 +24,30 @@ describe("createSubscriberCache", () => {
     expect(cache.get("app_2", "order.paid")).toBeUndefined();
   });
 
-  it("holds at most its bound, dropping the applications cached longest ago", () => {
-    const cache = createSubscriberCache(3);
-    cache.put("app_1", "a", { version: "1", endpointIds: [] });
+  it("holds at most its bound of endpoint ids, dropping the applications cached longest ago", () => {
+    // Each match weighs one plus its endpoint ids.
+    const cache = createSubscriberCache(6);
+    cache.put("app_1", "a", { version: "1", endpointIds: ["ep_1"] });
     cache.put("app_2", "a", { version: "1", endpointIds: [] });
-    cache.put("app_2", "b", { version: "1", endpointIds: [] });
-    cache.put("app_3", "a", { version: "1", endpointIds: [] });
+    cache.put("app_2", "b", { version: "1", endpointIds: ["ep_2"] });
+    expect(cache.get("app_1", "a")).toBeDefined();
+    cache.put("app_3", "a", { version: "1", endpointIds: ["ep_3"] });
     expect(cache.get("app_1", "a")).toBeUndefined();
     expect(cache.get("app_2", "b")).toBeDefined();
     expect(cache.get("app_3", "a")).toBeDefined();
 
-    // One application with more event types than the bound starts afresh rather than grow past it.
-    for (const type of ["b", "c", "d"]) cache.put("app_3", type, { version: "1", endpointIds: [] });
+    // One application holding more than the bound starts afresh rather than grow past it.
+    cache.put("app_3", "b", { version: "1", endpointIds: ["ep_3", "ep_4", "ep_5"] });
     expect(cache.get("app_2", "a")).toBeUndefined();
-    expect(cache.get("app_3", "d")).toBeDefined();
-    expect(
-      ["a", "b", "c", "d"].filter((type) => cache.get("app_3", type) !== undefined).length,
-    ).toBeLessThanOrEqual(3);
+    expect(cache.get("app_3", "b")).toBeDefined();
+    expect(cache.get("app_3", "a")).toBeDefined();
+    cache.put("app_3", "c", { version: "1", endpointIds: ["ep_3", "ep_4"] });
+    expect(cache.get("app_3", "c")).toBeDefined();
+    expect(cache.get("app_3", "b")).toBeUndefined();
+
+    // A match heavier than the whole bound is not kept: it is matched afresh each time.
+    cache.put("app_4", "a", { version: "1", endpointIds: ["1", "2", "3", "4", "5", "6"] });
+    expect(cache.get("app_4", "a")).toBeUndefined();
+    expect(cache.get("app_3", "c")).toBeDefined();
   });
 });

@@ -21,42 +21,62 @@ export interface SubscriberCache {
 interface ApplicationEntry {
   version: bigint;
   byEventType: Map<string, CachedSubscribers>;
+  /** The weight of its matches (see weightOf). */
+  weight: number;
 }
 
-/** A cache of at most `maxEventTypes` matches; past that, the applications cached longest ago go first. */
-export function createSubscriberCache(maxEventTypes = 10_000): SubscriberCache {
+// What a match costs to keep: its endpoint ids, and one for the entry itself.
+const weightOf = (subscribers: CachedSubscribers) => 1 + subscribers.endpointIds.length;
+
+/**
+ * A cache holding at most `maxWeight` endpoint ids in all (plus one per
+ * match): an application with thousands of endpoints and many event types
+ * would otherwise keep thousands of ids per type. Past the bound, the
+ * applications cached longest ago go first; a single match larger than the
+ * bound is not kept.
+ */
+export function createSubscriberCache(maxWeight = 100_000): SubscriberCache {
   const applications = new Map<string, ApplicationEntry>();
-  let size = 0;
+  let total = 0;
 
   function forget(applicationId: string): void {
     const entry = applications.get(applicationId);
     if (entry === undefined) return;
-    size -= entry.byEventType.size;
+    total -= entry.weight;
     applications.delete(applicationId);
+  }
+
+  function fresh(applicationId: string, version: bigint): ApplicationEntry {
+    forget(applicationId);
+    const entry = { version, byEventType: new Map<string, CachedSubscribers>(), weight: 0 };
+    applications.set(applicationId, entry);
+    return entry;
   }
 
   return {
     get: (applicationId, eventType) => applications.get(applicationId)?.byEventType.get(eventType),
     put(applicationId, eventType, subscribers) {
+      const weight = weightOf(subscribers);
+      if (weight > maxWeight) return;
       const version = BigInt(subscribers.version);
       let entry = applications.get(applicationId);
       if (entry !== undefined && version < entry.version) return;
-      if (entry === undefined || version > entry.version) {
-        forget(applicationId);
-        entry = { version, byEventType: new Map() };
-        applications.set(applicationId, entry);
-      }
-      if (!entry.byEventType.has(eventType)) size++;
+      if (entry === undefined || version > entry.version) entry = fresh(applicationId, version);
+      const replaced = entry.byEventType.get(eventType);
+      const change = weight - (replaced === undefined ? 0 : weightOf(replaced));
       entry.byEventType.set(eventType, subscribers);
+      entry.weight += change;
+      total += change;
       for (const oldest of applications.keys()) {
-        if (size <= maxEventTypes) return;
+        if (total <= maxWeight) return;
         if (oldest !== applicationId) forget(oldest);
       }
-      // This one application alone has more event types than the cache holds: start it afresh.
-      if (size > maxEventTypes) {
-        forget(applicationId);
-        applications.set(applicationId, { version, byEventType: new Map([[eventType, subscribers]]) });
-        size = 1;
+      // This one application alone holds more than the bound: it starts afresh with this match.
+      if (total > maxWeight) {
+        entry = fresh(applicationId, version);
+        entry.byEventType.set(eventType, subscribers);
+        entry.weight = weight;
+        total += weight;
       }
     },
     forget,
