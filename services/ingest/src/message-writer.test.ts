@@ -138,6 +138,11 @@ describe("createMessageWriter", () => {
   });
 
   it("stores a request's messages all together or not at all", async () => {
+    const unstorable = {
+      eventType: "order.paid",
+      payload: null as unknown as string,
+      idempotencyKey: undefined,
+    };
     const write = createMessageWriter(db.pool);
     const before = await db.prisma.message.count();
     // The first two requests go at once; the next two wait and are written in one statement.
@@ -145,7 +150,8 @@ describe("createMessageWriter", () => {
       write([message("order.paid")]),
       write([message("order.paid")]),
       write([message("order.paid"), message("user.created")]),
-      write([message("order.paid"), message("order.paid", { applicationId: "app_missing" })]),
+      // A row PostgreSQL refuses (no payload) fails its whole request.
+      write([message("order.paid"), message("order.paid", { message: { ...unstorable } })]),
     ]);
     expect(good?.status === "fulfilled" && good.value.map(targets)).toEqual([
       ["ep_all", "ep_orders", "ep_paid"],
@@ -153,6 +159,15 @@ describe("createMessageWriter", () => {
     ]);
     expect(bad?.status).toBe("rejected");
     expect(await db.prisma.message.count()).toBe(before + 4);
+  });
+
+  it("refuses a request whose messages belong to more than one application", async () => {
+    await expect(
+      createMessageWriter(db.pool)([
+        message("order.paid"),
+        message("order.paid", { applicationId: "app_2" }),
+      ]),
+    ).rejects.toThrow(/one application/);
   });
 
   describe("with the subscribers cached", () => {
@@ -211,6 +226,44 @@ describe("createMessageWriter", () => {
         where: { messageId: parked.stored ? parked.id : "" },
       });
       expect(delivery?.nextRetryAt?.getTime()).toBe(until.getTime());
+    });
+
+    it("stores a request once when another of its group, matched too early, fails when tried again", async () => {
+      await db.prisma.application.create({
+        data: { id: "app_changing", name: "g", apiKeyHash: "h7", apiKeyPrefix: "p" },
+      });
+      await db.prisma.endpoint.create({
+        data: { id: "ep_changing", applicationId: "app_changing", url: "http://x", secret: "s" },
+      });
+      // Fails the third statement that stores: the one that tries the stale request again.
+      let stores = 0;
+      const failing = new Proxy(db.pool, {
+        get(target, key) {
+          if (key === "query")
+            return (config: { name?: string }, ...rest: unknown[]) => {
+              if (config?.name === "ingest.store-messages" && ++stores === 3)
+                return Promise.reject(new Error("connection lost"));
+              return (target.query as (...a: unknown[]) => unknown)(config, ...rest);
+            };
+          const value = Reflect.get(target, key, target);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+      const write = createMessageWriter(failing);
+      const changing = message("order.paid", { applicationId: "app_changing" });
+      await write([changing]);
+      // Its subscribers are cached; a new endpoint makes that match stale.
+      await db.prisma.endpoint.create({
+        data: { id: "ep_changing_2", applicationId: "app_changing", url: "http://x", secret: "s" },
+      });
+      const before = await db.prisma.message.count({ where: { applicationId: "app_empty" } });
+      const [stale, fine] = await Promise.allSettled([
+        write([changing]),
+        write([message("x.y", { applicationId: "app_empty" })]),
+      ]);
+      expect(stale.status).toBe("rejected");
+      expect(fine.status).toBe("fulfilled");
+      expect(await db.prisma.message.count({ where: { applicationId: "app_empty" } })).toBe(before + 1);
     });
   });
 });

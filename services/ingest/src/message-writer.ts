@@ -39,49 +39,37 @@ export interface MessageWriterOptions {
   maxBatch?: number;
 }
 
-// Rounds of matching and storing for one batch before giving up (see writeTogether).
+// Times one request is matched and stored again because its application's endpoints
+// changed in between, before giving up.
 const maxRounds = 5;
+
+// What a round gives a request whose application's endpoints changed since they were matched.
+const matchedTooEarly = Symbol("matched too early");
 
 /**
  * Stores messages with one delivery per subscribed active endpoint. Requests
  * made while earlier ones are being written are stored together: one
  * statement and one commit for the whole group, plus one to match the events
- * whose subscribers are not cached yet. A request's messages
- * always go in the same statement, so they are committed together when its
- * promise resolves.
+ * whose subscribers are not cached yet. A request's messages always go in
+ * the same statement, so they are committed together when its promise
+ * resolves; a request whose application's endpoints changed between its
+ * match and that statement has nothing stored and joins the next group,
+ * matched afresh. Each group is one statement, so a failed group left
+ * nothing behind and its requests can be tried again one by one.
  */
 export function createMessageWriter(pool: Pool, options: MessageWriterOptions = {}): MessageWriter {
   const cache = createSubscriberCache();
-  return createGroupCommit<readonly NewMessage[], WrittenMessage[]>({
+  const writeRound = createGroupCommit<readonly NewMessage[], WrittenMessage[] | typeof matchedTooEarly>({
     maxBatch: options.maxBatch ?? 500,
     weight: (messages) => messages.length,
     // One request with a bad row (say, an endpoint deleted between matching and storing) fails alone.
     isolateFailures: true,
     async run(requests) {
-      const written = await writeTogether(requests.flat());
-      let start = 0;
-      return requests.map((messages) => {
-        start += messages.length;
-        return written.slice(start - messages.length, start);
-      });
-    },
-  });
-
-  async function writeTogether(batch: readonly NewMessage[]): Promise<WrittenMessage[]> {
-    const written: (WrittenMessage | undefined)[] = batch.map(() => undefined);
-    let unwritten = batch.map((_, i) => i);
-    // A round ends short only for applications whose endpoints changed since they were
-    // matched, which each time takes a change committed between two statements.
-    for (let round = 1; unwritten.length > 0; round++) {
-      if (round > maxRounds)
-        throw new Error(
-          `the endpoints of an application changed ${maxRounds} times while its messages were stored`,
-        );
-      const messages = unwritten.map((i) => batch[i] as NewMessage);
-      const subscribers = await subscribersOf(messages);
+      const batch = requests.flat();
+      const subscribers = await subscribersOf(batch);
       const timestamp = new Date();
-      const records = messages.map(({ applicationId, message, traceContext }, j): MessageRecord => {
-        const { version, endpointIds } = subscribers[j] as EventSubscribers;
+      const records = batch.map(({ applicationId, message, traceContext }, i): MessageRecord => {
+        const { version, endpointIds } = subscribers[i] as EventSubscribers;
         return {
           id: newId("msg"),
           applicationId,
@@ -97,15 +85,16 @@ export function createMessageWriter(pool: Pool, options: MessageWriterOptions = 
       });
       const result = await storeMessages(pool, records);
       for (const applicationId of result.staleApplications) cache.forget(applicationId);
-      unwritten = unwritten.filter((i, j) => {
-        const record = records[j] as MessageRecord;
-        if (result.staleApplications.has(record.applicationId)) return true;
-        written[i] = toWritten(record, result);
-        return false;
+      let start = 0;
+      return requests.map((messages) => {
+        start += messages.length;
+        const own = records.slice(start - messages.length, start);
+        // A request's messages share one application: stale, none of them was stored.
+        if (own.some((r) => result.staleApplications.has(r.applicationId))) return matchedTooEarly;
+        return own.map((record) => toWritten(record, result));
       });
-    }
-    return written as WrittenMessage[];
-  }
+    },
+  });
 
   /** Each message's subscribers: from the cache, or matched in one statement for those it lacks. */
   async function subscribersOf(messages: readonly NewMessage[]): Promise<EventSubscribers[]> {
@@ -129,6 +118,20 @@ export function createMessageWriter(pool: Pool, options: MessageWriterOptions = 
       return fresh;
     });
   }
+
+  return async (messages) => {
+    // Staleness is decided per application: a request of two could be half stored.
+    if (new Set(messages.map((m) => m.applicationId)).size > 1)
+      throw new Error("a request's messages must belong to one application");
+    for (let round = 1; ; round++) {
+      const written = await writeRound(messages);
+      if (written !== matchedTooEarly) return written;
+      if (round === maxRounds)
+        throw new Error(
+          `the application's endpoints changed ${maxRounds} times while its messages were stored`,
+        );
+    }
+  };
 }
 
 function toWritten(record: MessageRecord, result: StoredMessages): WrittenMessage {
