@@ -263,22 +263,6 @@ describe("endpoint gate", () => {
       await waiting[1];
     });
 
-    it("lets up to half a high raised cap wait", async () => {
-      let clock = 0;
-      const gate = createEndpointGate({ maxConcurrent: 2, maxConcurrentQuick: 8, now: () => clock });
-      const warmup = gate.enter("ep");
-      clock += 10;
-      release(warmup);
-      const held = Array.from({ length: 8 }, () => gate.enter("ep"));
-      expect(held.every((e) => e.admitted)).toBe(true);
-      const refusal = gate.enter("ep");
-      const waiting = Array.from({ length: 4 }, () => gate.waitForSlot("ep", refusal));
-      // Four wait (half of 8, more than maxConcurrent); the fifth is refused at once.
-      expect(await gate.waitForSlot("ep", refusal)).toBe(refusal);
-      for (const entry of held.slice(0, 4)) release(entry);
-      expect((await Promise.all(waiting)).every((e) => e?.admitted)).toBe(true);
-    });
-
     it("lets waiting jobs go when the circuit opens", async () => {
       const { gate, first, refusal } = busyGate(10, 1);
       const waiting = gate.waitForSlot("ep", refusal);

@@ -92,12 +92,6 @@ const quickOverflowFactor = 5;
 export function createEndpointGate(options: EndpointGateOptions = {}) {
   const maxConcurrent = options.maxConcurrent ?? 10;
   const maxConcurrentQuick = Math.max(options.maxConcurrentQuick ?? maxConcurrent, maxConcurrent);
-  // Jobs that may wait here for a quick endpoint's slot: half its raised cap (the dispatcher's
-  // default, 100 of 200 workers, lets 50 wait). With only 10 waiting, an endpoint fed faster
-  // than it was served sent most of each burst round JetStream again, two to three handouts
-  // per delivery, and the CPU that took slowed delivery further. Waiting jobs hold workers
-  // too, so the endpoint can still take at most three quarters of them.
-  const maxWaiting = Math.max(maxConcurrent, Math.floor(maxConcurrentQuick / 2));
   const overflowAfterMs = options.overflowAfterMs ?? defaultOverflowAfterMs;
   const threshold = options.failureThreshold ?? 5;
   const cooldownMs = options.cooldownMs ?? 30_000;
@@ -229,9 +223,9 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
     /**
      * For a job refused "at capacity": waits in this process, for at most the refusal's
      * `retryInMs`, for one of the endpoint's slots, rather than go back to JetStream and
-     * come back, over and over while a burst drains. Only for quick endpoints, up to half
-     * their raised cap, at least `maxConcurrent` (waiting jobs hold workers too: a quick
-     * endpoint at its raised cap with as many waiting would take every one), and not for a job whose turn is
+     * come back, over and over while a burst drains. Only for quick endpoints, up to
+     * `maxConcurrent` jobs each (waiting jobs hold workers too: a quick endpoint at its
+     * raised cap with as many waiting would take every one), and not for a job whose turn is
      * so far off that it goes to PostgreSQL; otherwise (or when the wait ends) the
      * refusal stands.
      */
@@ -243,7 +237,7 @@ export function createEndpointGate(options: EndpointGateOptions = {}) {
         refusal.overflow ||
         s === undefined ||
         !isQuick(s) ||
-        s.waiters.length >= maxWaiting
+        s.waiters.length >= maxConcurrent
       )
         return refusal;
       return new Promise((resolve) => {
