@@ -1,29 +1,24 @@
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../support/database.js";
+import { createSeededDatabase, type SeededDatabase } from "../support/seeded-database.js";
 
 // Ingest's cached subscribers hold while the application's endpoints_version stays
 // (services/ingest/src/subscriber-cache.ts): every write that changes who receives what
 // must move it, and the dispatcher's frequent endpoint writes should not.
 
-let db: TestDatabase;
-let pool: pg.Pool;
+let db: SeededDatabase;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: db.url, max: 2 });
-  await pool.query(
-    `INSERT INTO applications (id, name, api_key_hash, api_key_prefix)
-     VALUES ('app_1', 'a', 'h1', 'p1'), ('app_2', 'b', 'h2', 'p2')`,
+  db = await createSeededDatabase({ endpointIds: [] });
+  await db.pool.query(
+    `INSERT INTO applications (id, name, api_key_hash, api_key_prefix) VALUES ('app_2', 'b', 'h2', 'p2')`,
   );
 });
 afterAll(async () => {
-  await pool?.end();
-  await db?.drop();
+  await db?.dispose();
 });
 
 async function versions(): Promise<Record<string, number>> {
-  const { rows } = await pool.query<{ id: string; v: number }>(
+  const { rows } = await db.pool.query<{ id: string; v: number }>(
     "SELECT id, endpoints_version::int AS v FROM applications ORDER BY id",
   );
   return Object.fromEntries(rows.map((r) => [r.id, r.v]));
@@ -31,7 +26,7 @@ async function versions(): Promise<Record<string, number>> {
 
 async function moves(statement: string): Promise<Record<string, number>> {
   const before = await versions();
-  await pool.query(statement);
+  await db.pool.query(statement);
   const after = await versions();
   return Object.fromEntries(Object.keys(after).map((id) => [id, (after[id] ?? 0) - (before[id] ?? 0)]));
 }
@@ -72,8 +67,8 @@ describe("applications.endpoints_version", () => {
   });
 
   it("lets an application be deleted with its endpoints", async () => {
-    await pool.query("DELETE FROM applications WHERE id = 'app_2'");
+    await db.pool.query("DELETE FROM applications WHERE id = 'app_2'");
     expect(await versions()).not.toHaveProperty("app_2");
-    expect((await pool.query("SELECT 1 FROM endpoints WHERE application_id = 'app_2'")).rowCount).toBe(0);
+    expect((await db.pool.query("SELECT 1 FROM endpoints WHERE application_id = 'app_2'")).rowCount).toBe(0);
   });
 });

@@ -89,7 +89,7 @@ export function createBacklogParker(options: BacklogParkerOptions) {
     const found = await prisma.$executeRaw`
       UPDATE endpoints SET circuit_open_until = to_timestamp(${until / 1000}::float8) WHERE id = ${endpointId}`;
     if (found === 0) return;
-    const deliveries = await updateInIdChunks(chunkSize, async (after) => {
+    const deliveries = await updateInIdChunks(async (after) => {
       const [chunk] = await prisma.$queryRaw<ChunkResult[]>`
         WITH chunk AS (
           SELECT id FROM deliveries

@@ -1,4 +1,4 @@
-import type { PrismaClient } from "@piperelay/db";
+import { outstandingStatuses, type PrismaClient } from "@piperelay/db";
 
 /** Deliveries a recovered endpoint's backlog is released at, per second, oldest first. */
 export const releasePerSecond = 200;
@@ -59,12 +59,12 @@ export async function releaseParkedBacklog(
           AND (${before}::text IS NULL OR id < ${before}::text)
         ORDER BY id DESC LIMIT ${chunkSize}
       ), chunk AS (
-        -- Locked in id order, as every statement taking many delivery rows locks them.
-        -- By primary key. With status IN (...) here, the planner could prove the outbox index's
-        -- predicate and walked all of that index, testing each entry against the 2,000 ids.
+        -- Locked in id order, as every statement taking many delivery rows locks them, and
+        -- looked up by primary key: with status IN (...) here the planner could prove the
+        -- outbox index's predicate and walked all of it, testing each entry against 2,000 ids.
         SELECT d.id FROM deliveries AS d
         WHERE d.id = ANY(ARRAY(SELECT id FROM newest))
-          AND array_position(ARRAY['pending', 'retrying'], d.status) IS NOT NULL AND d.enqueued_at IS NULL
+          AND array_position(${outstandingStatuses}::text[], d.status) IS NOT NULL AND d.enqueued_at IS NULL
         ORDER BY d.id
         FOR UPDATE OF d
       ), slotted AS (

@@ -8,14 +8,13 @@ export interface ChunkResult {
 export const chunkSize = 10_000;
 
 /**
- * Runs a statement over many rows `size` at a time, each chunk after the
+ * Runs a statement over many rows `chunkSize` at a time, each chunk after the
  * last id of the one before, and returns how many rows changed in all. Each
- * statement must take its rows in id order (`ORDER BY id LIMIT size FOR
- * UPDATE`), as the enqueued marks and the claims do: statements updating many
+ * statement must take its rows in id order (`ORDER BY id LIMIT chunkSize
+ * FOR UPDATE`), as the enqueued marks and the claims do: statements updating many
  * of the same rows in different orders would deadlock.
  */
 export async function updateInIdChunks(
-  size: number,
   statement: (after: string) => Promise<ChunkResult | undefined>,
 ): Promise<number> {
   let done = 0;
@@ -23,7 +22,7 @@ export async function updateInIdChunks(
   for (;;) {
     const chunk = await statement(after);
     done += chunk?.changed ?? 0;
-    if (!chunk?.last || chunk.changed < size) return done;
+    if (!chunk?.last || chunk.changed < chunkSize) return done;
     after = chunk.last;
   }
 }
