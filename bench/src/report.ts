@@ -6,7 +6,7 @@ import type { RpcCeiling } from "./ceilings/rpc.js";
 import type { WorkerRun } from "./ceilings/run-workers.js";
 import { batchSize } from "./load.js";
 import type { BacklogResult } from "./scenarios/backlog.js";
-import type { E2eResult } from "./scenarios/e2e.js";
+import { type E2eResult, overloadFactor } from "./scenarios/e2e.js";
 import type { EndpointsResult } from "./scenarios/endpoints.js";
 import type { IngestResult } from "./scenarios/ingest.js";
 import { type LatencySummary, round } from "./stats.js";
@@ -179,6 +179,15 @@ export function buildRows(s: Sections): Row[] {
     if (e.latency.at80) {
       const m = e.latency.at80;
       add(`Send→arrival at 80% of peak, ${n(m.offeredPerSecond)} msg/s`, lat(m.arrival.latency));
+    }
+    if (e.overload) {
+      const o = e.overload;
+      add(
+        `E2E ${name}, offered ${round(overloadFactor * 100)}% of the sustained peak (deliveries/s)`,
+        `${n(o.deliveredPerSecond)}/s (offered ${n(o.offeredPerSecond)} msg/s), ` +
+          `${o.jobsPerDelivery ?? "n/a"} jobs handed out per delivery`,
+        e.peak ? `${pct(o.deliveredPerSecond, e.peak.deliveredPerSecond)} of the sustained peak` : "",
+      );
     }
     const rss = e.peakRssMiB;
     add(

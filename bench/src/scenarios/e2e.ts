@@ -18,6 +18,12 @@ export interface E2eResult {
   peak: TrialResult | undefined;
   /** Latency windows (fan-out 1 only): a moderate rate and 80% of the peak. */
   latency: { moderate?: TrialResult; at80?: TrialResult };
+  /**
+   * Fan-out 1 only: a window offered `overloadFactor` × the sustained peak, last of all. An
+   * overloaded installation should go on delivering about as much as it sustains, not spend
+   * its CPU sending jobs it cannot serve yet round JetStream.
+   */
+  overload?: TrialResult;
   peakRssMiB: Stack["peakRss"];
 }
 
@@ -50,6 +56,9 @@ export async function startDeliveryStack(
     throw error;
   }
 }
+
+/** How far beyond the sustained peak the overload window offers. */
+export const overloadFactor = 1.3;
 
 // Trials beyond `options.trials` while none has failed yet.
 const extraTrialsWhileSustained = 3;
@@ -131,8 +140,35 @@ export async function measureEndToEnd(
         mode: { kind: "open", rate: 0.8 * peakRate, maxInFlight: 4 * options.clients },
       });
     }
+    // Last, so the other windows are as they were before it existed.
+    const overload =
+      fanout === 1
+        ? await runTrial(ctx, {
+            ...base,
+            phase: `${scenario}/overload`,
+            mode: {
+              kind: "open",
+              rate: overloadFactor * (peak?.offeredPerSecond ?? probe.deliveredPerSecond / fanout),
+              maxInFlight: 4 * options.clients,
+            },
+          })
+        : undefined;
+    if (overload)
+      ctx.log(
+        `${scenario}: overload offered ${overload.offeredPerSecond} msg/s → delivered ` +
+          `${overload.deliveredPerSecond}/s, ${overload.jobsPerDelivery} jobs per delivery`,
+      );
     await stack.stop();
-    return { fanout, protocol, probe, trials, peak, latency, peakRssMiB: stack.peakRss };
+    return {
+      fanout,
+      protocol,
+      probe,
+      trials,
+      peak,
+      latency,
+      ...(overload ? { overload } : {}),
+      peakRssMiB: stack.peakRss,
+    };
   } finally {
     await stack.stop().catch(() => {});
   }
