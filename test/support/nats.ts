@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { jetstreamManager, RetentionPolicy } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
-import type { QueueNames } from "@piperelay/queue";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { deleteTopology, type QueueNames } from "@piperelay/queue";
+import { natsUrl } from "./urls.js";
 
 /** A NATS prefix of the test's own, so its stream, subjects and consumer collide with nothing. */
 export function testPrefix(): string {
@@ -28,4 +29,14 @@ export async function deleteJobStream(nc: NatsConnection, names: QueueNames): Pr
   await jetstreamManager(nc)
     .then((jsm) => jsm.streams.delete(names.stream))
     .catch(() => {});
+}
+
+/** Deletes a test's delivery stream over a connection of its own (its processes' are closed). */
+export async function deleteTestStream(names: QueueNames): Promise<void> {
+  const nc = await connect({ servers: natsUrl() });
+  try {
+    await deleteTopology(nc, names);
+  } finally {
+    await nc.close();
+  }
 }

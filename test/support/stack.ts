@@ -3,10 +3,9 @@ import { type Config, loadConfig } from "@piperelay/config";
 import { createLogger, type DestinationStream } from "@piperelay/core";
 import { dispatcherComponent } from "@piperelay/dispatcher";
 import { ingestComponent } from "@piperelay/ingest";
-import { deleteTopology } from "@piperelay/queue";
 import { type ComponentFactory, type RunningProcess, startProcess } from "@piperelay/runtime";
 import { createTestDatabase, type TestDatabase } from "./database.js";
-import { testPrefix } from "./nats.js";
+import { deleteTestStream, testPrefix } from "./nats.js";
 import { natsUrl } from "./urls.js";
 
 export interface TestStack {
@@ -82,9 +81,9 @@ export async function startStack(
     database,
     startAnother: async (factories, extra = {}) => (await start(factories, extra)).running,
     async stop() {
-      const nc = first.running.clients.nc;
-      if (!nc.isClosed()) await deleteTopology(nc, first.running.clients.names).catch(() => {});
       for (const p of processes.reverse()) await p.stop().catch(() => {});
+      // Only once the processes are gone: a dispatcher that sees its stream deleted makes it again.
+      await deleteTestStream(first.running.clients.names).catch(() => {});
       await database.drop();
     },
   };
