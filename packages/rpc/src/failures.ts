@@ -13,6 +13,8 @@ export type Failure =
   | { outcome: "payload_too_large"; size: number; limit: number; field?: string }
   | { outcome: "unauthenticated"; reason: string }
   | { outcome: "permission_denied"; reason: string }
+  /** Lost to concurrent changes; nothing was done, and the same request may be sent again. */
+  | { outcome: "aborted"; reason: string }
   | { outcome: "unavailable"; dependency: string };
 
 /** A {@link Failure} in exception form, for code paths where returning is awkward. */
@@ -44,6 +46,8 @@ export function describeFailure(failure: Failure): string {
       return failure.reason;
     case "permission_denied":
       return failure.reason;
+    case "aborted":
+      return `${failure.reason}; nothing was done, send the request again`;
     case "unavailable":
       return `${failure.dependency} is unavailable, try again shortly`;
     default: {
@@ -72,6 +76,8 @@ function codeForFailure(failure: Failure): Code {
       return Code.Unauthenticated;
     case "permission_denied":
       return Code.PermissionDenied;
+    case "aborted":
+      return Code.Aborted;
     case "unavailable":
       return Code.Unavailable;
     default: {

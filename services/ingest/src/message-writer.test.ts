@@ -1,3 +1,4 @@
+import { FailureError } from "@piperelay/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countingPool } from "../../../test/support/counting-pool.js";
 import { createSeededDatabase, type SeededDatabase } from "../../../test/support/seeded-database.js";
@@ -226,6 +227,36 @@ describe("createMessageWriter", () => {
         where: { messageId: parked.stored ? parked.id : "" },
       });
       expect(delivery?.nextRetryAt?.getTime()).toBe(until.getTime());
+    });
+
+    it("gives up with ABORTED, storing nothing, when the endpoints change before every try", async () => {
+      await db.prisma.application.create({
+        data: { id: "app_restless", name: "r", apiKeyHash: "h8", apiKeyPrefix: "p" },
+      });
+      // An endpoint is added just before each statement that stores: every match is stale by then.
+      let added = 0;
+      const restless = new Proxy(db.pool, {
+        get(target, key) {
+          if (key === "query")
+            return async (config: { name?: string }, ...rest: unknown[]) => {
+              if (config?.name === "ingest.store-messages")
+                await target.query(
+                  `INSERT INTO endpoints (id, application_id, url, secret) VALUES ('ep_restless_${++added}', 'app_restless', 'http://x', 's')`,
+                );
+              return (target.query as (...a: unknown[]) => unknown)(config, ...rest);
+            };
+          const value = Reflect.get(target, key, target);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+      const write = createMessageWriter(restless);
+      const failure = await write([message("order.paid", { applicationId: "app_restless" })]).catch(
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(FailureError);
+      expect((failure as FailureError).failure).toMatchObject({ outcome: "aborted" });
+      expect(added).toBe(5);
+      expect(await db.prisma.message.count({ where: { applicationId: "app_restless" } })).toBe(0);
     });
 
     it("stores a request once when another of its group, matched too early, fails when tried again", async () => {

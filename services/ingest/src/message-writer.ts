@@ -1,6 +1,7 @@
 import { newId } from "@piperelay/core";
 import { createGroupCommit, type Pool } from "@piperelay/db";
 import type { QueuedDelivery } from "@piperelay/queue";
+import { FailureError } from "@piperelay/rpc";
 import { type EventSubscribers, matchEndpoints } from "./match-endpoints.js";
 import { type MessageRecord, type StoredMessages, storeMessages } from "./store-messages.js";
 import { createSubscriberCache } from "./subscriber-cache.js";
@@ -127,9 +128,10 @@ export function createMessageWriter(pool: Pool, options: MessageWriterOptions = 
       const written = await writeRound(messages);
       if (written !== matchedTooEarly) return written;
       if (round === maxRounds)
-        throw new Error(
-          `the application's endpoints changed ${maxRounds} times while its messages were stored`,
-        );
+        throw new FailureError({
+          outcome: "aborted",
+          reason: `the application's endpoints changed ${maxRounds} times while its messages were stored`,
+        });
     }
   };
 }
