@@ -335,6 +335,7 @@ const errorsTemplate = `
 | 404    | NOT_FOUND          | unknown id, or another application's id                                                          |
 | 405    | —                  | known path, wrong method                                                                         |
 | 409    | ALREADY_EXISTS     | conflicting create                                                                               |
+| 409    | ABORTED            | the application's endpoints changed during each of five tries to store; nothing stored, resend   |
 | 413    | RESOURCE_EXHAUSTED | payload or request body over the limit                                                           |
 | 501    | UNIMPLEMENTED      | the method is served by another service (e.g. SendMessage sent to the admin service)             |
 | 503    | UNAVAILABLE        | PostgreSQL or NATS down (health, readiness), or the process is shutting down (readiness)         |
