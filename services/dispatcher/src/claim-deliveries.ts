@@ -2,7 +2,6 @@ import {
   createGroupCommit,
   outstandingStatuses,
   type Pool,
-  type PrismaClient,
   preparedStatement,
   readStoredRetryPolicy,
   type StoredRetryPolicy,
@@ -138,9 +137,14 @@ export function createDeliveryClaimer(
 }
 
 /** Gives a claim back without an attempt (e.g. the endpoint's rate limit is reached), so the next job can take it. */
-export async function releaseClaim(prisma: PrismaClient, deliveryId: string): Promise<void> {
-  await prisma.$executeRaw`UPDATE deliveries SET locked_until = NULL WHERE id = ${deliveryId}`;
+export async function releaseClaim(pool: Pool, deliveryId: string): Promise<void> {
+  await releaseStatement(pool, [deliveryId]);
 }
+
+const releaseStatement = preparedStatement(
+  "dispatcher.release-claim",
+  "UPDATE deliveries SET locked_until = NULL WHERE id = $1",
+);
 
 /** For each id still outstanding, why it was not claimed; missing ids are stale. */
 async function whyNotClaimed(pool: Pool, deliveryIds: readonly string[]): Promise<Map<string, ClaimResult>> {

@@ -111,7 +111,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       })
     : undefined;
   const process = createJobProcessor({
-    prisma,
     pool: options.pool,
     policy: options.policy,
     timeoutMs: options.timeoutMs,

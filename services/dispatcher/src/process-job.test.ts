@@ -31,7 +31,6 @@ describe("job processor", () => {
     await db.addMessage("msg_slot", [{ id: "dlv_slot", enqueuedAt: new Date() }]);
     const gate = createEndpointGate({ maxConcurrent: 1 });
     const processJob = createJobProcessor({
-      prisma: db.prisma,
       pool: db.pool,
       policy: { maxAttempts: 3, schedule: [1000] },
       timeoutMs: 5000,

@@ -1,5 +1,5 @@
 import { type Logger, version } from "@piperelay/core";
-import type { Pool, PrismaClient } from "@piperelay/db";
+import type { Pool } from "@piperelay/db";
 import { type EgressPolicy, targetUrlProblem } from "@piperelay/egress";
 import type { ReceivedJob } from "@piperelay/queue";
 import { createSecretCache, signatureHeaders } from "@piperelay/signing";
@@ -18,8 +18,7 @@ import { type RetryPolicy, resolveDeliverySettings } from "./retry-policy.js";
 import { type AttemptResult, sendWebhook } from "./send-webhook.js";
 
 export interface JobProcessorOptions {
-  prisma: PrismaClient;
-  /** The pool under `prisma`: claims and records go by name (see preparedStatement). */
+  /** Claims, records and rate slots go by name through it (see preparedStatement). */
   pool: Pool;
   /** The server's retry settings; applications and endpoints may override them. */
   policy: RetryPolicy;
@@ -64,7 +63,7 @@ export type JobProcessor = (job: ReceivedJob) => Promise<JobDecision>;
  * (ack and park; the outbox relay republishes when due).
  */
 export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
-  const { prisma, logger } = options;
+  const { logger } = options;
   const serverSettings = { policy: options.policy, timeoutMs: options.timeoutMs };
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
@@ -136,17 +135,17 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
     );
     const messageId = delivery.messageId;
     if (delivery.isActive && delivery.rateLimit !== null) {
-      const slot = await takeRateSlot(prisma, delivery.endpointId, delivery.rateLimit).catch(
+      const slot = await takeRateSlot(options.pool, delivery.endpointId, delivery.rateLimit).catch(
         async (error) => {
           // Nothing was sent: give the claim back, or the job's retry would find it busy for
           // the claim's whole length (the timeout plus 30 s) instead of after errorRetryMs.
-          await releaseClaim(prisma, delivery.id).catch(() => {});
+          await releaseClaim(options.pool, delivery.id).catch(() => {});
           throw error;
         },
       );
       if (!slot.allowed) {
         // Waiting for the limit is not an attempt: give the claim back and come back when a slot frees up.
-        await releaseClaim(prisma, delivery.id);
+        await releaseClaim(options.pool, delivery.id);
         const delayMs = slot.retryInMs + Math.floor(random() * 50);
         return { kind: "nak", delayMs, reason: "rate limited", messageId };
       }

@@ -1,4 +1,4 @@
-import type { PrismaClient } from "@piperelay/db";
+import { type Pool, preparedStatement } from "@piperelay/db";
 
 export type RateDecision = { allowed: true } | { allowed: false; retryInMs: number };
 
@@ -6,35 +6,20 @@ export type RateDecision = { allowed: true } | { allowed: false; retryInMs: numb
 // sends into one second.
 const windowMs = 1100;
 
+// The log, its lock and its clean-up are in PostgreSQL (migration 0015): one round trip.
+const takeSlotStatement = preparedStatement<{ wait_ms: number | null }>(
+  "dispatcher.take-rate-slot",
+  "SELECT take_rate_slot($1, $2, $3) AS wait_ms",
+);
+
 /**
  * Takes one send slot for an endpoint limited to `limit` deliveries per second,
  * or says how long until one frees up. The window is a log of recent sends in
  * PostgreSQL under a per-endpoint advisory lock, so the limit holds across any
  * number of dispatcher processes, with no burst above it in any window.
  */
-export async function takeRateSlot(
-  prisma: PrismaClient,
-  endpointId: string,
-  limit: number,
-): Promise<RateDecision> {
-  return prisma.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`rate:${endpointId}`}))`;
-    const [window] = await tx.$queryRaw<{ taken: number; wait_ms: number | null }[]>`
-      SELECT count(*)::int AS taken,
-             ceil(extract(epoch FROM min(taken_at) + make_interval(secs => ${windowMs / 1000}::float8) - clock_timestamp()) * 1000)::int AS wait_ms
-      FROM rate_slots
-      WHERE endpoint_id = ${endpointId} AND taken_at > clock_timestamp() - make_interval(secs => ${windowMs / 1000}::float8)`;
-    if (window && window.taken >= limit)
-      return { allowed: false, retryInMs: Math.max(window.wait_ms ?? 0, 10) };
-    // clock_timestamp(), not the column's default now(): that is when the transaction began,
-    // possibly long before the advisory lock was granted, and would date the slot too early.
-    await tx.$executeRaw`INSERT INTO rate_slots (endpoint_id, taken_at) VALUES (${endpointId}, clock_timestamp())`;
-    await tx.$executeRaw`
-      DELETE FROM rate_slots WHERE endpoint_id = ${endpointId} AND taken_at < clock_timestamp() - interval '10 seconds'`;
-    return { allowed: true };
-    // Prisma's defaults (2 s to get a connection, 5 s in all) are short when many jobs of one
-    // endpoint queue on its lock on a loaded machine; a failure here only delays the job.
-  }, transactionLimits);
+export async function takeRateSlot(pool: Pool, endpointId: string, limit: number): Promise<RateDecision> {
+  const [row] = await takeSlotStatement(pool, [endpointId, limit, windowMs]);
+  const waitMs = row?.wait_ms ?? null;
+  return waitMs === null ? { allowed: true } : { allowed: false, retryInMs: waitMs };
 }
-
-const transactionLimits = { maxWait: 10_000, timeout: 15_000 };
