@@ -1,10 +1,9 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { restClient } from "../support/api-client.js";
 import { createApp, createEndpoint, sendTimedOneByOne } from "../support/fixtures.js";
 import { eventually } from "../support/poll.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
+import { type SlowReceiver, startSlowReceiver } from "../support/slow-receiver.js";
 import { startStack, type TestStack } from "../support/stack.js";
 
 // 40 workers: a quick endpoint may have 20 attempts at once and 10 more jobs waiting for a
@@ -15,28 +14,15 @@ const answerAfterMs = 40;
 const burst = 3000;
 
 let stack: TestStack;
-let busy: Server;
-let busyUrl: string;
-const burstArrived = new Set<string>();
+let busy: SlowReceiver;
 let calm: Receiver;
 
 beforeAll(async () => {
   stack = await startStack({ PIPERELAY_WORKERS: String(workers) });
-  busy = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      setTimeout(() => {
-        burstArrived.add(String(req.headers["x-piperelay-id"]));
-        res.writeHead(200).end("ok");
-      }, answerAfterMs);
-    });
-  });
-  await new Promise<void>((r) => busy.listen(0, "127.0.0.1", r));
-  busyUrl = `http://127.0.0.1:${(busy.address() as AddressInfo).port}/hook`;
+  busy = await startSlowReceiver(answerAfterMs);
   calm = await startReceiver();
 });
 afterAll(async () => {
-  busy?.closeAllConnections();
   busy?.close();
   await calm?.close();
   await stack?.stop();
@@ -45,7 +31,7 @@ afterAll(async () => {
 describe("a burst to a quick endpoint", () => {
   it("does not hold other endpoints' jobs behind it", async () => {
     const flooded = await createApp(stack.baseUrl, "flooded");
-    await createEndpoint(stack.baseUrl, flooded.apiKey, { url: busyUrl });
+    await createEndpoint(stack.baseUrl, flooded.apiKey, { url: busy.url });
     // In batches, so the burst is queued far faster than the endpoint takes it.
     const call = restClient(stack.baseUrl, flooded.apiKey);
     const batches = Array.from({ length: burst / 100 }, (_, b) =>
@@ -59,7 +45,7 @@ describe("a burst to a quick endpoint", () => {
     const other = await createApp(stack.baseUrl, "other");
     await createEndpoint(stack.baseUrl, other.apiKey, { url: calm.url });
     const latencies = await sendTimedOneByOne(stack.baseUrl, other.apiKey, calm, 5, "calm");
-    const burstArrivedMeanwhile = burstArrived.size;
+    const burstArrivedMeanwhile = busy.answered.size;
     // Served in stream order, the first would have waited for most of the burst: seconds at
     // 500 a second. The burst's jobs beyond the endpoint's slots and waiting line go back to
     // JetStream, and the workers move on to the jobs queued behind them. (Waiting in line for
@@ -70,7 +56,7 @@ describe("a burst to a quick endpoint", () => {
 
     // None of the burst is lost.
     await eventually(
-      () => (burstArrived.size === burst ? true : undefined),
+      () => (busy.answered.size === burst ? true : undefined),
       90_000,
       "every message of the burst to arrive",
     );

@@ -1,10 +1,9 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, createEndpoint, sendMany, sendTimedOneByOne } from "../support/fixtures.js";
 import { eventually } from "../support/poll.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
+import { type SlowReceiver, startSlowReceiver } from "../support/slow-receiver.js";
 import { startStack, type TestStack } from "../support/stack.js";
 
 // A small ack-pending window stands in for the production one (20,000): what fills
@@ -14,9 +13,7 @@ const burst = 400;
 
 let stack: TestStack;
 let healthy: Receiver;
-let slow: Server;
-let slowUrl: string;
-const slowlyAnswered = new Set<string>();
+let slow: SlowReceiver;
 
 beforeAll(async () => {
   stack = await startStack();
@@ -25,20 +22,9 @@ beforeAll(async () => {
   await jsm.consumers.update(names.stream, names.consumer, { max_ack_pending: maxAckPending });
   healthy = await startReceiver();
   // Answers every webhook, 400 ms later: 10 at once, so 25 a second.
-  slow = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      setTimeout(() => {
-        slowlyAnswered.add(String(req.headers["x-piperelay-id"]));
-        res.writeHead(200).end("ok");
-      }, 400);
-    });
-  });
-  await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
-  slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/hook`;
+  slow = await startSlowReceiver(400);
 });
 afterAll(async () => {
-  slow?.closeAllConnections();
   slow?.close();
   await healthy?.close();
   await stack?.stop();
@@ -47,7 +33,7 @@ afterAll(async () => {
 describe("a burst to a slow endpoint", () => {
   it("waits in PostgreSQL beyond a few seconds of the endpoint's time, so other endpoints' jobs still get through", async () => {
     const busy = await createApp(stack.baseUrl, "busy");
-    await createEndpoint(stack.baseUrl, busy.apiKey, { url: slowUrl });
+    await createEndpoint(stack.baseUrl, busy.apiKey, { url: slow.url });
     await sendMany(stack.baseUrl, busy.apiKey, burst, "burst", 16);
 
     const calm = await createApp(stack.baseUrl, "calm");
@@ -72,7 +58,7 @@ describe("a burst to a slow endpoint", () => {
     const { rows } = await pool.query(
       "SELECT m.id FROM messages m JOIN applications a ON a.id = m.application_id WHERE a.name = 'busy'",
     );
-    expect(rows.filter((r: { id: string }) => !slowlyAnswered.has(r.id))).toEqual([]);
+    expect(rows.filter((r: { id: string }) => !slow.answered.has(r.id))).toEqual([]);
 
     // Operators see it happen.
     const metrics = await (await fetch(`${stack.baseUrl}/metrics`)).text();

@@ -1,3 +1,4 @@
+import type { Pool } from "@piperelay/db";
 import { FailureError } from "@piperelay/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countingPool } from "../../../test/support/counting-pool.js";
@@ -41,6 +42,21 @@ function message(eventType: string, overrides: Partial<NewMessage> = {}): NewMes
     traceContext: undefined,
     ...overrides,
   };
+}
+
+/** `pool`, with `hook` run before each statement that stores messages; a hook that throws fails it. */
+function beforeEachStore(pool: Pool, hook: () => Promise<void>): Pool {
+  return new Proxy(pool, {
+    get(target, key) {
+      if (key === "query")
+        return async (config: { name?: string }, ...rest: unknown[]) => {
+          if (config?.name === "ingest.store-messages") await hook();
+          return (target.query as (...a: unknown[]) => unknown)(config, ...rest);
+        };
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 function targets(written: WrittenMessage): string[] {
@@ -235,19 +251,10 @@ describe("createMessageWriter", () => {
       });
       // An endpoint is added just before each statement that stores: every match is stale by then.
       let added = 0;
-      const restless = new Proxy(db.pool, {
-        get(target, key) {
-          if (key === "query")
-            return async (config: { name?: string }, ...rest: unknown[]) => {
-              if (config?.name === "ingest.store-messages")
-                await target.query(
-                  `INSERT INTO endpoints (id, application_id, url, secret) VALUES ('ep_restless_${++added}', 'app_restless', 'http://x', 's')`,
-                );
-              return (target.query as (...a: unknown[]) => unknown)(config, ...rest);
-            };
-          const value = Reflect.get(target, key, target);
-          return typeof value === "function" ? value.bind(target) : value;
-        },
+      const restless = beforeEachStore(db.pool, async () => {
+        await db.pool.query(
+          `INSERT INTO endpoints (id, application_id, url, secret) VALUES ('ep_restless_${++added}', 'app_restless', 'http://x', 's')`,
+        );
       });
       const write = createMessageWriter(restless);
       const failure = await write([message("order.paid", { applicationId: "app_restless" })]).catch(
@@ -268,17 +275,8 @@ describe("createMessageWriter", () => {
       });
       // Fails the third statement that stores: the one that tries the stale request again.
       let stores = 0;
-      const failing = new Proxy(db.pool, {
-        get(target, key) {
-          if (key === "query")
-            return (config: { name?: string }, ...rest: unknown[]) => {
-              if (config?.name === "ingest.store-messages" && ++stores === 3)
-                return Promise.reject(new Error("connection lost"));
-              return (target.query as (...a: unknown[]) => unknown)(config, ...rest);
-            };
-          const value = Reflect.get(target, key, target);
-          return typeof value === "function" ? value.bind(target) : value;
-        },
+      const failing = beforeEachStore(db.pool, async () => {
+        if (++stores === 3) throw new Error("connection lost");
       });
       const write = createMessageWriter(failing);
       const changing = message("order.paid", { applicationId: "app_changing" });
