@@ -185,7 +185,7 @@ export function buildRows(s: Sections): Row[] {
       add(
         `E2E ${name}, offered ${round(overloadFactor * 100)}% of the sustained peak (deliveries/s)`,
         `${n(o.deliveredPerSecond)}/s (offered ${n(o.offeredPerSecond)} msg/s), ` +
-          `${o.jobsPerDelivery ?? "n/a"} jobs handed out per delivery`,
+          `${o.jobsPerDelivery ?? "n/a"} jobs handed out and ${o.cpu.perThousand} CPU-ms per delivery`,
         e.peak ? `${pct(o.deliveredPerSecond, e.peak.deliveredPerSecond)} of the sustained peak` : "",
       );
     }
