@@ -63,6 +63,10 @@ describe("rate_limit", () => {
           return rows[0].n === 35 ? rows[0] : undefined;
         });
         expect(outcome).toEqual({ most: 1, n: 35 });
+        // Operators see the waits.
+        const metrics = await (await fetch(`${stack.baseUrl}/metrics`)).text();
+        const waited = /^piperelay_jobs_held_back_total\{reason="rate_limited"\} (\d+)$/m.exec(metrics);
+        expect(Number(waited?.[1] ?? 0)).toBeGreaterThan(0);
       } finally {
         await limited.close();
       }

@@ -64,5 +64,7 @@ describe("a burst to a slow endpoint", () => {
     const metrics = await (await fetch(`${stack.baseUrl}/metrics`)).text();
     const deferred = Number(/^piperelay_jobs_deferred_total (\d+)$/m.exec(metrics)?.[1] ?? 0);
     expect(deferred).toBeGreaterThan(0);
+    const sentBack = /^piperelay_jobs_held_back_total\{reason="at_capacity"\} (\d+)$/m.exec(metrics);
+    expect(Number(sentBack?.[1] ?? 0)).toBeGreaterThan(0);
   }, 150_000);
 });

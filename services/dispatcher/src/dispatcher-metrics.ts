@@ -6,6 +6,10 @@ import type { NextState } from "./record-attempts.js";
 /** Why an endpoint was disabled: a run of failures (`delivery.disable_after`) or a 410 Gone. */
 export type DisableKind = "auto" | "gone";
 
+/** Why a job went back to JetStream without an attempt. */
+export type HoldBackReason = "at_capacity" | "circuit_open" | "rate_limited";
+const holdBackReasons: readonly HoldBackReason[] = ["at_capacity", "circuit_open", "rate_limited"];
+
 /** What the dispatcher counts, for Prometheus. */
 export interface DispatcherMetrics {
   /**
@@ -17,6 +21,8 @@ export interface DispatcherMetrics {
   endpointDisabled(kind: DisableKind): void;
   /** A job at an endpoint's cap was taken off JetStream to wait in PostgreSQL for its turn. */
   jobDeferred(): void;
+  /** A job went back to JetStream without an attempt, to come back later. */
+  jobHeldBack(reason: HoldBackReason): void;
 }
 
 export interface DispatcherMetricsSources {
@@ -60,6 +66,12 @@ export function createDispatcherMetrics(
   const jobsDeferred = new Counter({
     name: "piperelay_jobs_deferred_total",
     help: "Jobs taken off JetStream at an endpoint's concurrency cap, their turn more than 2 s away (10 s for a quick endpoint), to wait in PostgreSQL.",
+    registers,
+  });
+  const jobsHeldBack = new Counter({
+    name: "piperelay_jobs_held_back_total",
+    help: "Jobs sent back to JetStream without an attempt, to come back later: at_capacity (the endpoint had as many attempts in flight as this process allows it), circuit_open (its circuit is open and the job was not parked with the backlog: the probe is out, or the job came after the park began), rate_limited (its rate_limit was reached).",
+    labelNames: ["reason"] as const,
     registers,
   });
   new Gauge({
@@ -117,6 +129,7 @@ export function createDispatcherMetrics(
   // Zeroes, so the series exist (and rates work) before the first attempt.
   for (const outcome of ["success", "retrying", "failed"] as const) deliveries.inc({ outcome }, 0);
   for (const reason of ["auto", "gone"] as const) endpointsDisabled.inc({ reason }, 0);
+  for (const reason of holdBackReasons) jobsHeldBack.inc({ reason }, 0);
   return {
     attemptRecorded(status, latencyMs) {
       deliveries.inc({ outcome: status });
@@ -124,5 +137,6 @@ export function createDispatcherMetrics(
     },
     endpointDisabled: (kind) => endpointsDisabled.inc({ reason: kind }),
     jobDeferred: () => jobsDeferred.inc(),
+    jobHeldBack: (reason) => jobsHeldBack.inc({ reason }),
   };
 }

@@ -43,7 +43,7 @@ export interface JobProcessorOptions {
   /** Tracks runs of failures and disables endpoints; none in unit tests. */
   endpointHealth?: EndpointHealth;
   /** Counts recorded attempts by outcome and times the requests. */
-  metrics?: Pick<DispatcherMetrics, "attemptRecorded" | "jobDeferred">;
+  metrics?: Pick<DispatcherMetrics, "attemptRecorded" | "jobDeferred" | "jobHeldBack">;
   /** Injectable clock for tests. */
   now?: () => number;
   /** Injectable randomness for retry jitter. */
@@ -93,17 +93,20 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
           options.metrics?.jobDeferred();
           return { kind: "ack", reason: `at capacity; due again in ${entry.retryInMs} ms, from PostgreSQL` };
         }
+        options.metrics?.jobHeldBack("at_capacity");
         return { kind: "nak", delayMs: entry.retryInMs, reason: entry.reason };
       }
-      if (entry.probing)
+      if (entry.probing) {
+        options.metrics?.jobHeldBack("circuit_open");
         return { kind: "nak", delayMs: entry.retryInMs, reason: "circuit open; its probe is out" };
+      }
       // An open circuit's long hold would keep the job in JetStream's ack-pending window, and
       // a dead endpoint with a big backlog would fill it for everyone: park it in PostgreSQL,
       // where the outbox relay picks it up when it is due.
       const parked = await options.backlog.park(job, Math.max(entry.retryInMs, minParkMs));
-      return parked.kind === "parked"
-        ? { kind: "ack", reason: `${entry.reason}; ${parked.reason}` }
-        : { kind: "nak", delayMs: parked.delayMs, reason: `${entry.reason}; ${parked.reason}` };
+      if (parked.kind === "parked") return { kind: "ack", reason: `${entry.reason}; ${parked.reason}` };
+      options.metrics?.jobHeldBack("circuit_open");
+      return { kind: "nak", delayMs: parked.delayMs, reason: `${entry.reason}; ${parked.reason}` };
     }
     try {
       return await attempt(job, entry.release);
@@ -147,6 +150,7 @@ export function createJobProcessor(options: JobProcessorOptions): JobProcessor {
         // Waiting for the limit is not an attempt: give the claim back and come back when a slot frees up.
         await releaseClaim(options.pool, delivery.id);
         const delayMs = slot.retryInMs + Math.floor(random() * 50);
+        options.metrics?.jobHeldBack("rate_limited");
         return { kind: "nak", delayMs, reason: "rate limited", messageId };
       }
     }
