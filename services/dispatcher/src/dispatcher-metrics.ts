@@ -6,9 +6,9 @@ import type { NextState } from "./record-attempts.js";
 /** Why an endpoint was disabled: a run of failures (`delivery.disable_after`) or a 410 Gone. */
 export type DisableKind = "auto" | "gone";
 
+const holdBackReasons = ["at_capacity", "circuit_open", "rate_limited"] as const;
 /** Why a job went back to JetStream without an attempt. */
-export type HoldBackReason = "at_capacity" | "circuit_open" | "rate_limited";
-const holdBackReasons: readonly HoldBackReason[] = ["at_capacity", "circuit_open", "rate_limited"];
+export type HoldBackReason = (typeof holdBackReasons)[number];
 
 /** What the dispatcher counts, for Prometheus. */
 export interface DispatcherMetrics {
