@@ -1,6 +1,5 @@
 // The benchmark's own database and NATS names, created per scenario and removed afterwards.
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
@@ -99,14 +98,8 @@ export function connectNats(name: string): Promise<NatsConnection> {
   return connect({ servers: serverUrls().nats, name });
 }
 
-/** A TCP port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
+// The benchmark and the tests need free ports alike; it is bundled, so it can share theirs.
+export { freePort } from "../../test/support/free-port.js";
 
 /** Number of connections the PostgreSQL server has open, and its limit. */
 export async function postgresConnections(): Promise<{ open: number; max: number }> {
