@@ -4,6 +4,7 @@ import { ingestComponent } from "@piperelay/ingest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { restClient } from "../support/api-client.js";
 import { createApp, createEndpoint, sendMessage } from "../support/fixtures.js";
+import { scrapeMetrics } from "../support/metrics.js";
 import { eventually } from "../support/poll.js";
 import { type Receiver, startReceiver } from "../support/receiver.js";
 import { startStack, type TestStack } from "../support/stack.js";
@@ -32,20 +33,7 @@ afterAll(async () => {
   for (const receiver of [ok, failing, gone]) await receiver?.close();
 });
 
-/** The samples of a Prometheus text exposition, keyed `name{labels}` as written. */
-async function scrape(baseUrl = stack.baseUrl): Promise<Map<string, number>> {
-  const response = await fetch(`${baseUrl}/metrics`);
-  expect(response.status).toBe(200);
-  expect(response.headers.get("content-type")).toMatch(/^text\/plain/);
-  const samples = new Map<string, number>();
-  for (const line of (await response.text()).split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const space = line.lastIndexOf(" ");
-    samples.set(line.slice(0, space), Number(line.slice(space + 1)));
-  }
-  return samples;
-}
-
+const scrape = (baseUrl = stack.baseUrl) => scrapeMetrics(baseUrl);
 const sample = (samples: Map<string, number>, key: string) => samples.get(key) ?? 0;
 
 /** An application with one endpoint at `url`. */

@@ -2,6 +2,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { dispatcherComponent } from "@piperelay/dispatcher";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, createEndpoint, sendMany } from "../support/fixtures.js";
+import { scrapeMetrics } from "../support/metrics.js";
 import { eventually } from "../support/poll.js";
 import { startReceiver } from "../support/receiver.js";
 import { startStack, type TestStack } from "../support/stack.js";
@@ -64,9 +65,8 @@ describe("rate_limit", () => {
         });
         expect(outcome).toEqual({ most: 1, n: 35 });
         // Operators see the waits.
-        const metrics = await (await fetch(`${stack.baseUrl}/metrics`)).text();
-        const waited = /^piperelay_jobs_held_back_total\{reason="rate_limited"\} (\d+)$/m.exec(metrics);
-        expect(Number(waited?.[1] ?? 0)).toBeGreaterThan(0);
+        const metrics = await scrapeMetrics(stack.baseUrl);
+        expect(metrics.get('piperelay_jobs_held_back_total{reason="rate_limited"}') ?? 0).toBeGreaterThan(0);
       } finally {
         await limited.close();
       }
