@@ -1,7 +1,7 @@
 import type { Pool } from "@piperelay/db";
 import { FailureError } from "@piperelay/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countingPool } from "../../../test/support/counting-pool.js";
+import { countingPool, interceptQueries } from "../../../test/support/counting-pool.js";
 import { createSeededDatabase, type SeededDatabase } from "../../../test/support/seeded-database.js";
 import { createMessageWriter, type NewMessage, type WrittenMessage } from "./message-writer.js";
 
@@ -46,17 +46,9 @@ function message(eventType: string, overrides: Partial<NewMessage> = {}): NewMes
 
 /** `pool`, with `hook` run before each statement that stores messages; a hook that throws fails it. */
 function beforeEachStore(pool: Pool, hook: () => Promise<void>): Pool {
-  return new Proxy(pool, {
-    get(target, key) {
-      if (key === "query")
-        return async (config: { name?: string }, ...rest: unknown[]) => {
-          if (config?.name === "ingest.store-messages") await hook();
-          return (target.query as (...a: unknown[]) => unknown)(config, ...rest);
-        };
-      const value = Reflect.get(target, key, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
+  return interceptQueries(pool, (config) =>
+    (config as { name?: string })?.name === "ingest.store-messages" ? hook() : undefined,
+  );
 }
 
 function targets(written: WrittenMessage): string[] {
