@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSeededDatabase, type SeededDatabase } from "../../../test/support/seeded-database.js";
-import { releaseParkedBacklog } from "./backlog-release.js";
+import { endPark, releaseParkedBacklog } from "./backlog-release.js";
 
 let db: SeededDatabase;
 const inTenMinutes = new Date(Date.now() + 600_000);
@@ -82,5 +82,41 @@ describe("releaseParkedBacklog", () => {
     ]);
     // The newest are timed from the first statement, in the 31st slot.
     expect(due.at(-1)).toBe(start + 3100);
+  });
+});
+
+describe("endPark", () => {
+  const circuit = async () =>
+    db.prisma.endpoint.findUniqueOrThrow({
+      where: { id: "ep_other" },
+      select: { circuitOpenUntil: true, failingSince: true },
+    });
+  const park = (until: Date) =>
+    db.prisma.endpoint.update({
+      where: { id: "ep_other" },
+      data: { circuitOpenUntil: until, failingSince: new Date(Date.now() - 60_000) },
+    });
+
+  it("releases the parked backlog, then clears the circuit and the run of failures", async () => {
+    await park(new Date(Date.now() - 1000));
+    expect(await endPark(db.prisma, "ep_other")).toBe(1);
+    expect(await circuit()).toEqual({ circuitOpenUntil: null, failingSince: null });
+    // Not parked any more: nothing to release.
+    expect(await endPark(db.prisma, "ep_other")).toBeUndefined();
+  });
+
+  it("leaves a park that another process made while the backlog was being released", async () => {
+    await park(new Date(Date.now() - 1000));
+    const reparkedUntil = new Date(Date.now() + 120_000);
+    const released = await endPark(db.prisma, "ep_other", async (prisma, endpointId) => {
+      const n = await releaseParkedBacklog(prisma, endpointId);
+      // Meanwhile the endpoint failed in another dispatcher, which parked its backlog again.
+      await park(reparkedUntil);
+      return n;
+    });
+    expect(released).toBe(1);
+    const after = await circuit();
+    expect(after.circuitOpenUntil).toEqual(reparkedUntil);
+    expect(after.failingSince).not.toBeNull();
   });
 });

@@ -89,17 +89,28 @@ export async function releaseParkedBacklog(
 /**
  * Ends an endpoint's run of failures after a success: if its backlog was
  * parked (`circuit_open_until`), releases it, then clears the circuit and
- * `failing_since`. Returns how many deliveries were released, or undefined
- * when the backlog was not parked. Two processes ending the same park at once
- * both reschedule what is still waiting (the later one from its own moment),
- * which costs writes but loses nothing.
+ * `failing_since` — unless another process parked the backlog again while it
+ * was being released (the endpoint failed there meanwhile): that newer park
+ * stands, and the next success ends it. Returns how many deliveries were
+ * released, or undefined when the backlog was not parked. Two processes
+ * ending the same park at once both reschedule what is still waiting (the
+ * later one from its own moment), which costs writes but loses nothing.
+ * `release` is the backlog's release (replaced in tests).
  */
-export async function endPark(prisma: PrismaClient, endpointId: string): Promise<number | undefined> {
-  const [row] = await prisma.$queryRaw<{ parked: boolean }[]>`
-    SELECT circuit_open_until IS NOT NULL AS parked FROM endpoints WHERE id = ${endpointId}`;
-  const released = row?.parked ? await releaseParkedBacklog(prisma, endpointId) : undefined;
+export async function endPark(
+  prisma: PrismaClient,
+  endpointId: string,
+  release: (prisma: PrismaClient, endpointId: string) => Promise<number> = releaseParkedBacklog,
+): Promise<number | undefined> {
+  const [row] = await prisma.$queryRaw<{ open_until: Date | null }[]>`
+    SELECT circuit_open_until AS open_until FROM endpoints WHERE id = ${endpointId}`;
+  const seen = row?.open_until ?? null;
+  const released = seen !== null ? await release(prisma, endpointId) : undefined;
+  // Compared as written (millisecond precision, like the column): a park that ran since
+  // wrote a later end, and a park starting from none wrote one where there was none.
   await prisma.$executeRaw`
     UPDATE endpoints SET failing_since = NULL, circuit_open_until = NULL
-    WHERE id = ${endpointId} AND (failing_since IS NOT NULL OR circuit_open_until IS NOT NULL)`;
+    WHERE id = ${endpointId} AND (failing_since IS NOT NULL OR circuit_open_until IS NOT NULL)
+      AND circuit_open_until IS NOT DISTINCT FROM ${seen}::timestamptz`;
   return released;
 }
