@@ -53,6 +53,17 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ env: { PIPERELAY_DELIVERY_TIMEOUT: "soon" } })).toThrow(/delivery\.timeout/);
   });
 
+  it("takes server.processes as a count or auto, and names the key when it is neither", () => {
+    expect(loadConfig({ env: {} }).server.processes).toBe(1);
+    expect(loadConfig({ env: { PIPERELAY_PROCESSES: "4" } }).server.processes).toBe(4);
+    expect(loadConfig({ env: { PIPERELAY_PROCESSES: "auto" } }).server.processes).toBe("auto");
+    for (const bad of ["0", "many"]) {
+      expect(() => loadConfig({ env: { PIPERELAY_PROCESSES: bad } })).toThrow(
+        /server\.processes.*PIPERELAY_PROCESSES/,
+      );
+    }
+  });
+
   it("rejects unknown keys in the file", () => {
     const file = yamlFile("server:\n  prot: 1\n");
     expect(() => loadConfig({ file, env: {} })).toThrow(/server.*prot/);

@@ -32,6 +32,7 @@ const envAliases: Record<string, string> = {
   NATS_URL: "queue.nats_url",
   PIPERELAY_HOST: "server.host",
   PIPERELAY_PORT: "server.port",
+  PIPERELAY_PROCESSES: "server.processes",
   PIPERELAY_ADMIN_TOKEN: "server.admin_token",
   PIPERELAY_MASTER_KEY: "security.master_key",
   PIPERELAY_MAX_PAYLOAD_SIZE: "server.max_payload_size",

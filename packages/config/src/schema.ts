@@ -31,6 +31,19 @@ const durationList = z
   .transform((value) => (typeof value === "string" ? value.split(",").filter((s) => s.trim() !== "") : value))
   .pipe(z.array(duration));
 
+const processes = z.union([z.string(), z.number()]).transform((value, ctx): number | "auto" => {
+  if (value === "auto") return value;
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 256) {
+    ctx.addIssue({
+      code: "custom",
+      message: `expected a number of processes from 1 to 256, or auto, got ${JSON.stringify(value)}`,
+    });
+    return z.NEVER;
+  }
+  return count;
+});
+
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const boolean = z.union([
   z.boolean(),
@@ -44,6 +57,11 @@ export const configSchema = z
       .object({
         host: z.string().min(1).default("127.0.0.1"),
         port: integer(0, 65535).default(8080),
+        /**
+         * Processes serving this port (Node's cluster module): each is one event loop, so one
+         * process uses at most one core. `auto` is one per core.
+         */
+        processes: processes.default(1),
         read_timeout: duration.default(30_000),
         write_timeout: duration.default(30_000),
         /** Largest accepted message payload, serialized. */

@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import { type DestinationStream, type Logger, pino } from "pino";
 import pretty from "pino-pretty";
 
@@ -18,7 +19,8 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const settings = {
     level: options.level ?? "info",
-    base: options.base ?? {},
+    // One of a service's several processes (server.processes): its lines say which.
+    base: cluster.isWorker ? { ...options.base, pid: process.pid } : (options.base ?? {}),
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: ["secret", "api_key", "authorization", "*.secret", "*.api_key"], censor: "[redacted]" },
   };

@@ -7,5 +7,7 @@ export type { DependencyCheck } from "./dependency-checks.js";
 export { dependencyChecks } from "./dependency-checks.js";
 export { createHealthCheckService } from "./health-check-service.js";
 export type { RunningProcess, StartProcessOptions } from "./run-process.js";
-export { startProcess } from "./run-process.js";
+export { serveProcesses, startProcess } from "./run-process.js";
 export { stopOnSignal } from "./shutdown.js";
+export type { SuperviseOptions } from "./worker-processes.js";
+export { isSupervisor, processCount, superviseWorkers } from "./worker-processes.js";

@@ -1,6 +1,12 @@
+import cluster from "node:cluster";
 import type { Config } from "@piperelay/config";
 import { createLogger, type Logger } from "@piperelay/core";
-import { createMetricsRegistry, metricsEndpoint, type Registry } from "@piperelay/metrics";
+import {
+  createMetricsRegistry,
+  metricsEndpoint,
+  type Registry,
+  workerMetricsEndpoint,
+} from "@piperelay/metrics";
 import { HealthService } from "@piperelay/proto";
 import { servicePart } from "@piperelay/rpc";
 import { shutdownTelemetry } from "@piperelay/telemetry";
@@ -10,6 +16,7 @@ import type { Component, ComponentFactory } from "./component.js";
 import { dependencyChecks } from "./dependency-checks.js";
 import { createHealthCheckService } from "./health-check-service.js";
 import { stopOnSignal } from "./shutdown.js";
+import { isSupervisor, processCount, superviseWorkers } from "./worker-processes.js";
 
 export interface RunningProcess {
   logger: Logger;
@@ -64,7 +71,11 @@ export async function startProcess(
       fallback: fallbacks.length === 0 ? undefined : (req, res) => fallbacks.some((f) => f(req, res)),
       isAdminSession:
         sessionChecks.length === 0 ? undefined : (header) => sessionChecks.some((check) => check(header)),
-      metrics: config.metrics.enabled ? metricsEndpoint(metrics) : undefined,
+      metrics: !config.metrics.enabled
+        ? undefined
+        : cluster.isWorker
+          ? workerMetricsEndpoint(metrics)
+          : metricsEndpoint(metrics),
     });
     for (const component of components) await component.start?.();
   } catch (error) {
@@ -93,4 +104,26 @@ export async function startProcess(
   };
   if (options.handleSignals ?? true) stopOnSignal(logger, stop);
   return { logger, clients, metrics, port, stop };
+}
+
+/**
+ * A service's entry point: the process itself ({@link startProcess}), or, with
+ * `server.processes` above 1, a primary that runs that many of them
+ * ({@link superviseWorkers}); each of those then comes back here as a worker.
+ */
+export async function serveProcesses(
+  name: string,
+  config: Config,
+  factories: ComponentFactory[],
+): Promise<void> {
+  if (isSupervisor(config)) {
+    const logger = createLogger({
+      level: config.logging.level,
+      format: config.logging.format,
+      base: { service: name },
+    });
+    superviseWorkers(processCount(config), { logger });
+    return;
+  }
+  await startProcess(name, config, factories);
 }

@@ -1,18 +1,21 @@
+import cluster from "node:cluster";
 import type { Logger } from "@piperelay/core";
+
+/** What the primary of a service running as several processes sends each of them to stop. */
+export const shutdownMessage = "piperelay:shutdown";
 
 /**
  * Runs `stop` once on the first SIGTERM or SIGINT and exits 0 when it is done
- * (1 if it throws); a second signal exits at once.
+ * (1 if it throws); a second signal exits at once. A process forked by the
+ * primary of a service running as several processes also stops when the
+ * primary asks over IPC: a terminal's Ctrl-C reaches every process of the
+ * group, so that request may come after the signal, and is not a second one.
  */
 export function stopOnSignal(logger: Logger, stop: () => Promise<void>): void {
   let stopping = false;
-  const handler = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      logger.warn({ signal }, "second signal: exiting now");
-      process.exit(1);
-    }
+  const begin = (reason: string) => {
     stopping = true;
-    logger.info({ signal }, "shutting down");
+    logger.info({ signal: reason }, "shutting down");
     stop().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -21,6 +24,18 @@ export function stopOnSignal(logger: Logger, stop: () => Promise<void>): void {
       },
     );
   };
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, "second signal: exiting now");
+      process.exit(1);
+    }
+    begin(signal);
+  };
   process.on("SIGTERM", handler);
   process.on("SIGINT", handler);
+  if (cluster.isWorker) {
+    process.on("message", (message: unknown) => {
+      if (!stopping && (message as { type?: unknown } | null)?.type === shutdownMessage) begin("primary");
+    });
+  }
 }

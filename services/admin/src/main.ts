@@ -1,6 +1,6 @@
 // The admin service on its own: `node services/admin/dist/main.mjs` (or `piperelay serve admin`).
 import { loadConfigFromEnvironment } from "@piperelay/config";
-import { startProcess } from "@piperelay/runtime";
+import { serveProcesses } from "@piperelay/runtime";
 import { adminComponent } from "./admin-component.js";
 
-await startProcess("admin", loadConfigFromEnvironment(), [adminComponent]);
+await serveProcesses("admin", loadConfigFromEnvironment(), [adminComponent]);

@@ -76,7 +76,7 @@ export function createDispatcherMetrics(
   });
   new Gauge({
     name: "piperelay_open_circuits",
-    help: "Endpoints whose circuit breaker is open in this process (their jobs are held back).",
+    help: "Endpoints whose circuit breaker is open in this process (their jobs are held back); with server.processes above 1, summed over the processes.",
     registers,
     collect() {
       this.set(sources.openCircuits());
@@ -86,6 +86,8 @@ export function createDispatcherMetrics(
     name: "piperelay_queue_lag_seconds",
     help: "Age of the oldest delivery that is due and not finished; 0 when delivery is keeping up.",
     registers,
+    // Read from PostgreSQL: each of a service's processes sees the same.
+    aggregator: "max",
     async collect() {
       try {
         this.set(await sources.queueLagSeconds());
@@ -108,6 +110,7 @@ export function createDispatcherMetrics(
       name,
       help,
       registers,
+      aggregator: "max",
       async collect() {
         try {
           this.set(pick(await readParked()));

@@ -1,6 +1,6 @@
 // The ingest service on its own: `node services/ingest/dist/main.mjs` (or `piperelay serve ingest`).
 import { loadConfigFromEnvironment } from "@piperelay/config";
-import { startProcess } from "@piperelay/runtime";
+import { serveProcesses } from "@piperelay/runtime";
 import { ingestComponent } from "./ingest-component.js";
 
-await startProcess("ingest", loadConfigFromEnvironment(), [ingestComponent]);
+await serveProcesses("ingest", loadConfigFromEnvironment(), [ingestComponent]);

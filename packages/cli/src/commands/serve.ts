@@ -1,10 +1,18 @@
+import cluster from "node:cluster";
 import { adminComponent } from "@piperelay/admin";
 import type { Config } from "@piperelay/config";
 import { createLogger, type Logger } from "@piperelay/core";
 import { ensureDatabase, migrateUp } from "@piperelay/db";
 import { dispatcherComponent } from "@piperelay/dispatcher";
 import { ingestComponent } from "@piperelay/ingest";
-import { type ComponentFactory, startProcess, stopOnSignal } from "@piperelay/runtime";
+import {
+  type ComponentFactory,
+  isSupervisor,
+  processCount,
+  startProcess,
+  stopOnSignal,
+  superviseWorkers,
+} from "@piperelay/runtime";
 import type { Command } from "commander";
 import { configFrom, type GlobalOptions } from "../config-option.js";
 import {
@@ -62,14 +70,27 @@ export function registerServe(program: Command): void {
         format: config.logging.format,
         base: { service: name },
       });
-      const local = config.localMode ? await prepareLocal(config, logger) : [];
+      // With several processes, only the primary prepares local mode; the workers it forks
+      // are told where PostgreSQL and NATS ended up.
+      const local = config.localMode && cluster.isPrimary ? await prepareLocal(config, logger) : [];
+      const stopLocal = async () => {
+        for (const svc of local.reverse()) await svc.stop();
+      };
+      if (isSupervisor(config)) {
+        superviseWorkers(processCount(config), {
+          logger,
+          env: { DATABASE_URL: config.storage.postgres.url, NATS_URL: config.queue.nats_url },
+          onStopped: stopLocal,
+        });
+        return;
+      }
       const running = await startProcess(name, config, factories as ComponentFactory[], {
         logger,
         handleSignals: false,
       });
       stopOnSignal(logger, async () => {
         await running.stop();
-        for (const svc of local.reverse()) await svc.stop();
+        await stopLocal();
       });
     });
 }

@@ -1,0 +1,91 @@
+import cluster, { type Worker } from "node:cluster";
+import { availableParallelism } from "node:os";
+import type { Config } from "@piperelay/config";
+import type { Logger } from "@piperelay/core";
+import { aggregateWorkerMetrics } from "@piperelay/metrics";
+import { shutdownMessage } from "./shutdown.js";
+
+/** How many processes `server.processes` asks for: `auto` is one per core. */
+export function processCount(config: Config): number {
+  const wanted = config.server.processes;
+  return wanted === "auto" ? availableParallelism() : wanted;
+}
+
+/**
+ * Whether this process is the primary of a service running as several
+ * processes: it then forks and watches them ({@link superviseWorkers}) and
+ * serves nothing itself.
+ */
+export function isSupervisor(config: Config): boolean {
+  return cluster.isPrimary && processCount(config) > 1;
+}
+
+export interface SuperviseOptions {
+  logger: Logger;
+  /** Environment the workers get on top of this process's, e.g. where local mode started PostgreSQL. */
+  env?: Record<string, string>;
+  /** Runs after every worker has exited, before this process exits. */
+  onStopped?: () => Promise<void>;
+}
+
+/**
+ * Runs the service as `processes` copies of this same command (Node's cluster
+ * module), sharing the API's port: one event loop uses at most one core, and
+ * a busy ingest is bound by its one loop long before the machine's cores.
+ * Each copy is a whole PipeRelay process (its own connections and background
+ * work), as if deployed twice. SIGTERM or SIGINT stops them all gracefully (a
+ * second signal kills them); should one exit on its own, the others are
+ * stopped too and this process exits 1, for the supervisor (systemd,
+ * Kubernetes, compose) to restart the whole service. Nothing acknowledged is
+ * lost either way: what a process accepted is committed.
+ */
+export function superviseWorkers(processes: number, options: SuperviseOptions): void {
+  const { logger } = options;
+  aggregateWorkerMetrics();
+  let stopping = false;
+  let exitCode = 0;
+
+  const stopAll = () => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) {
+      if (worker?.isConnected()) worker.send({ type: shutdownMessage });
+    }
+  };
+
+  cluster.on("exit", (worker: Worker, code: number | null, signal: string | null) => {
+    if (!stopping) {
+      logger.error(
+        { pid: worker.process.pid, code, signal },
+        "a process of this service exited on its own; stopping the others",
+      );
+      exitCode = 1;
+      stopAll();
+    } else if (code !== 0) {
+      exitCode = 1;
+    }
+    if (Object.keys(cluster.workers ?? {}).length > 0) return;
+    const done = options.onStopped?.() ?? Promise.resolve();
+    done.then(
+      () => process.exit(exitCode),
+      (err: unknown) => {
+        logger.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  });
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, "second signal: stopping every process now");
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGKILL");
+      process.exit(1);
+    }
+    logger.info({ signal, processes }, "shutting down");
+    stopAll();
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+
+  for (let i = 0; i < processes; i++) cluster.fork(options.env);
+  logger.info({ processes }, "started the service's processes");
+}
