@@ -41,6 +41,18 @@ export function memoryMiB(pid: number, field: "VmHWM" | "VmRSS"): number | undef
   return match ? Number(match[1]) / 1024 : undefined;
 }
 
+/** A process and its children (a service's primary and the workers it forked, `server.processes`). */
+export function withChildren(pid: number): number[] {
+  const children = (read(`/proc/${pid}/task/${pid}/children`) ?? "").trim();
+  return [pid, ...(children === "" ? [] : children.split(" ").map(Number))];
+}
+
+/** A field of /proc/<pid>/status in MiB, summed over a process and its children. */
+export function totalMemoryMiB(pid: number, field: "VmHWM" | "VmRSS"): number | undefined {
+  const each = withChildren(pid).map((p) => memoryMiB(p, field));
+  return each[0] === undefined ? undefined : each.reduce<number>((sum, m) => sum + (m ?? 0), 0);
+}
+
 function allPids(): number[] {
   return readdirSync("/proc")
     .filter((name) => /^\d+$/.test(name))

@@ -8,7 +8,7 @@ import { batchSize } from "./load.js";
 import type { BacklogResult } from "./scenarios/backlog.js";
 import { type E2eResult, overloadFactor } from "./scenarios/e2e.js";
 import type { EndpointsResult } from "./scenarios/endpoints.js";
-import type { IngestResult } from "./scenarios/ingest.js";
+import type { IngestResult, IngestRun } from "./scenarios/ingest.js";
 import { type LatencySummary, round } from "./stats.js";
 
 /** `othersPercent`: CPU that other users of the machine took during the measurement, % of all cores. */
@@ -101,15 +101,33 @@ export function buildRows(s: Sections): Row[] {
     if (rpc) return `${pct(perSecond, rpc.perSecond)} of the RPC stack alone`;
     return prisma ? `${pct(perSecond, prisma)} of Prisma tx` : "";
   };
-  for (const run of s.ingest?.runs ?? []) {
+  const runs = s.ingest?.runs ?? [];
+  const sameLoad = (a: IngestRun, b: IngestRun) =>
+    a.protocol === b.protocol && a.loadGenerator === b.loadGenerator;
+  // Native load: one process against the Node.js clients' run, several against one process.
+  const nativeVersus = (run: IngestRun) => {
+    const processes = run.processes ?? 1;
+    const base =
+      processes > 1
+        ? runs.find((r) => sameLoad(r, run) && (r.processes ?? 1) === 1)
+        : runs.find((r) => r.protocol === run.protocol && r.loadGenerator === undefined);
+    if (!base) return "";
+    return `${pct(run.acceptedPerSecond, base.acceptedPerSecond)} of ${processes > 1 ? "one process" : "the Node.js clients' run"}`;
+  };
+  for (const run of runs) {
     const batch = run.protocol === "connect-binary-batch";
     const target = batch ? 20_000 : run.protocol.startsWith("connect") ? 5000 : undefined;
+    const processes = (run.processes ?? 1) > 1 ? `, ${run.processes} processes` : "";
+    const load = run.loadGenerator
+      ? `${run.loadGenerator}, ${run.clients} connections`
+      : `${run.clients} clients`;
+    const cpu = `CPU ms per message: ingest ${run.cpu.byGroup.ingest}, load generator ${run.cpu.byGroup.loadGenerator}`;
     add(
       batch
-        ? `Ingest connect-binary, batches of ${batchSize}, ${run.clients} clients (msg/s)`
-        : `Ingest ${run.protocol}, ${run.clients} clients (msg/s)`,
-      `${n(run.acceptedPerSecond)} (rpc ${lat(run.rpc)})`,
-      ingestVersus(run.protocol, run.acceptedPerSecond),
+        ? `Ingest connect-binary, batches of ${batchSize}${processes}, ${load} (msg/s)`
+        : `Ingest ${run.protocol}${processes}, ${load} (msg/s)`,
+      run.rpc ? `${n(run.acceptedPerSecond)} (rpc ${lat(run.rpc)})` : `${n(run.acceptedPerSecond)} (${cpu})`,
+      run.loadGenerator ? nativeVersus(run) : ingestVersus(run.protocol, run.acceptedPerSecond),
       target ? `≥ ${n(target)}` : "",
       target ? verdict(run.acceptedPerSecond >= target) : "",
     );
@@ -250,7 +268,9 @@ export function buildRows(s: Sections): Row[] {
     const base = s.ingest?.runs.find((r) => r.protocol === "connect-binary")?.acceptedPerSecond;
     add(
       `Ingest with ${n(m.endpoints)} endpoints, connect-binary (msg/s)`,
-      `${n(m.ingest.acceptedPerSecond)} (rpc ${lat(m.ingest.rpc)})`,
+      m.ingest.rpc
+        ? `${n(m.ingest.acceptedPerSecond)} (rpc ${lat(m.ingest.rpc)})`
+        : n(m.ingest.acceptedPerSecond),
       base ? `${pct(m.ingest.acceptedPerSecond, base)} of 1-endpoint ingest` : "",
     );
     add(

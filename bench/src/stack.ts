@@ -8,7 +8,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { queueNames } from "@piperelay/queue";
 import { type BenchNamespace, createNamespace, freePort, serverUrls } from "./infra.js";
-import { memoryMiB } from "./proc.js";
+import { totalMemoryMiB, withChildren } from "./proc.js";
 import { sleep } from "./stats.js";
 
 export type ServiceName = "ingest" | "dispatcher" | "admin";
@@ -20,8 +20,11 @@ export interface ServiceProcess {
   url: string | undefined;
   /** Date.now() when the process was spawned. */
   spawnedAt: number;
-  /** Peak RSS (VmHWM) so far, MiB. */
+  /** Its process, and the workers that one forked when it runs as several (`PIPERELAY_PROCESSES`). */
+  pids(): number[];
+  /** Peak RSS (VmHWM) so far, MiB; summed over its processes (each one's own peak). */
   peakRssMiB(): number | undefined;
+  /** RSS now, MiB, summed over its processes. */
   rssMiB(): number | undefined;
   stop(): Promise<void>;
 }
@@ -33,7 +36,8 @@ export interface Stack {
   adminUrl: string;
   /** Peak RSS of every service, read just before it was stopped (MiB). */
   peakRss: Partial<Record<ServiceName, number>>;
-  start(name: ServiceName): Promise<ServiceProcess>;
+  /** Starts a service; `env` adds to the stack's environment for this one. */
+  start(name: ServiceName, env?: Record<string, string>): Promise<ServiceProcess>;
   stopService(name: ServiceName): Promise<void>;
   /** Stops every service, then drops the database and the stream. */
   stop(): Promise<void>;
@@ -137,8 +141,9 @@ async function spawnService(name: ServiceName, ns: BenchNamespace, options: Stac
     pid,
     url,
     spawnedAt,
-    peakRssMiB: () => memoryMiB(pid, "VmHWM"),
-    rssMiB: () => memoryMiB(pid, "VmRSS"),
+    pids: () => withChildren(pid),
+    peakRssMiB: () => totalMemoryMiB(pid, "VmHWM"),
+    rssMiB: () => totalMemoryMiB(pid, "VmRSS"),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGTERM");
@@ -174,8 +179,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     get adminUrl() {
       return services.admin?.url ?? "";
     },
-    async start(name) {
-      const service = await spawnService(name, namespace, options);
+    async start(name, env) {
+      const service = await spawnService(name, namespace, { ...options, env: { ...options.env, ...env } });
       services[name] = service;
       return service;
     },

@@ -25,7 +25,7 @@ export const distDir = resolve(repoRoot, "bench/dist");
 export function cpuGroups(ctx: BenchContext, stack: Stack): Record<string, PidSource> {
   const service = (name: "ingest" | "dispatcher" | "admin") => () => {
     const s = stack.services[name];
-    return s ? [s.pid] : [];
+    return s ? s.pids() : [];
   };
   return {
     ingest: service("ingest"),

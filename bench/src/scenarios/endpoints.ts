@@ -34,7 +34,7 @@ export async function measureManyEndpoints(ctx: BenchContext): Promise<Endpoints
         : { url: `${ctx.receiver.baseUrl}/hook/unsubscribed`, eventTypes: [`other.event${i % 500}`] },
     );
     const ingest = await measureIngestRun(ctx, stack, app.apiKey, "connect-binary", "order.created");
-    ctx.log(`endpoints: ingest ${ingest.acceptedPerSecond} msg/s (p99 ${ingest.rpc.p99} ms)`);
+    ctx.log(`endpoints: ingest ${ingest.acceptedPerSecond} msg/s (p99 ${ingest.rpc?.p99} ms)`);
 
     await stack.start("dispatcher");
     await drain(ctx, ["ingest/warm-up", "ingest"], ingest.totalAccepted, 120_000);

@@ -4,21 +4,12 @@
 import { createSender, type Protocol, startLoad } from "../load.js";
 import { createApplication, createEndpoints } from "../setup.js";
 import { type Stack, startStack } from "../stack.js";
-import { type LatencySummary, round, sleep } from "../stats.js";
-import { type BenchContext, type CpuCost, cpuCost, trackCpu } from "./context.js";
+import { round, sleep } from "../stats.js";
+import { type BenchContext, cpuCost, trackCpu } from "./context.js";
+import { measureNativeIngest } from "./ingest-native.js";
+import type { IngestRun } from "./ingest-run.js";
 
-export interface IngestRun {
-  protocol: Protocol;
-  clients: number;
-  acceptedPerSecond: number;
-  /** Messages accepted in all, warm-up included. */
-  totalAccepted: number;
-  errors: number;
-  firstError: string | undefined;
-  rpc: LatencySummary;
-  /** CPU seconds per 1,000 messages (the "deliveries" of {@link CpuCost} count messages here). */
-  cpu: CpuCost;
-}
+export type { IngestRun } from "./ingest-run.js";
 
 export interface IngestResult {
   runs: IngestRun[];
@@ -82,11 +73,12 @@ export async function measureIngest(ctx: BenchContext): Promise<IngestResult> {
     for (const protocol of ["connect-binary", "connect-json", "rest", "connect-binary-batch"] as const) {
       const run = await measureIngestRun(ctx, stack, app.apiKey, protocol);
       ctx.log(
-        `ingest: ${protocol} ${run.acceptedPerSecond} msg/s (p99 ${run.rpc.p99} ms, errors ${run.errors}; ` +
+        `ingest: ${protocol} ${run.acceptedPerSecond} msg/s (p99 ${run.rpc?.p99} ms, errors ${run.errors}; ` +
           `CPU s per 1,000 messages: ingest ${run.cpu.byGroup.ingest}, load generator ${run.cpu.byGroup.loadGenerator})`,
       );
       runs.push(run);
     }
+    runs.push(...(await measureNativeIngest(ctx, stack, app.apiKey)));
     await stack.stop();
     return { runs, peakRssMiB: stack.peakRss };
   } finally {
