@@ -47,6 +47,10 @@ RUN npm prune --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
+# A young generation of 64 MiB instead of Node 20's 16: request handling allocates much
+# short-lived garbage, and scavenging it less often took a fifth off ingest's CPU per
+# message (docs/performance.md), for up to ~100 MiB more memory per process.
+ENV NODE_OPTIONS=--max-semi-space-size=64
 WORKDIR /app
 # Owned by root and read-only to the service user.
 COPY --from=build /runtime /app

@@ -40,7 +40,10 @@ if (argv[0] === "report") {
   process.exit(0);
 }
 const options = parseOptions(argv);
-if (options.workers !== undefined) setRunEnv({ PIPERELAY_WORKERS: String(options.workers) });
+setRunEnv({
+  ...(options.workers !== undefined ? { PIPERELAY_WORKERS: String(options.workers) } : {}),
+  ...(options.nodeOptions !== "" ? { NODE_OPTIONS: options.nodeOptions } : {}),
+});
 const nats = await connectNats("piperelay-bench");
 if (options.cleanupOnly) {
   console.log(`removed: ${(await removeLeftovers(nats)).join(", ") || "nothing"}`);
@@ -137,7 +140,9 @@ try {
       );
       log("ceilings: the RPC stack");
       // Its server is a process of its own, so each run measures the noise around it itself.
-      const rpc = { runs: await measureRpc({ concurrency: options.clients, ...window }) };
+      const rpc = {
+        runs: await measureRpc({ concurrency: options.clients, nodeOptions: options.nodeOptions, ...window }),
+      };
       const ceilings = { jetstream, postgres, http, rpc };
       log(`ceilings: slowest is ${JSON.stringify(slowestCeiling(ceilings))}`);
       return ceilings;
@@ -192,6 +197,7 @@ const results = {
       dead: options.dead,
       endpoints: options.endpoints,
       workers: options.workers ?? "service default",
+      nodeOptions: options.nodeOptions,
       phases: [...options.only],
     },
     machine,

@@ -275,6 +275,8 @@ describe("Dockerfile", () => {
     expect(dockerfile).toMatch(/npm ci .*\n.*\n.*\nRUN npm run build/);
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
     expect(dockerfile).toMatch(/^USER node$/m);
+    // The young generation docs/self-hosting.md describes; Compose and Kubernetes inherit it.
+    expect(dockerfile).toMatch(/^ENV NODE_OPTIONS=--max-semi-space-size=64$/m);
     const entrypoint = JSON.parse(/^ENTRYPOINT (.+)$/m.exec(dockerfile)?.[1] ?? "[]") as string[];
     for (const script of scriptsOf(entrypoint)) expect(builtFiles).toContain(script);
   });
