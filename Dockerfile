@@ -47,15 +47,12 @@ RUN npm prune --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
-# A young generation of 64 MiB instead of Node 20's 16: request handling allocates much
-# short-lived garbage, and scavenging it less often took a fifth off ingest's CPU per
-# message (docs/performance.md), for up to ~100 MiB more memory per process.
-ENV NODE_OPTIONS=--max-semi-space-size=64
 WORKDIR /app
 # Owned by root and read-only to the service user.
 COPY --from=build /runtime /app
 USER node
 # REST, Connect and gRPC on one port (ingest and admin; the dispatcher serves nothing).
 EXPOSE 8080
-ENTRYPOINT ["node", "--import", "./packages/cli/dist/instrumentation.mjs", "packages/cli/dist/piperelay.mjs"]
+# --max-semi-space-size: see "Without containers" in docs/self-hosting.md (ingest's young generation).
+ENTRYPOINT ["node", "--max-semi-space-size=64", "--import", "./packages/cli/dist/instrumentation.mjs", "packages/cli/dist/piperelay.mjs"]
 CMD ["serve"]

@@ -21,7 +21,7 @@ import { type E2eResult, measureEndToEnd } from "./scenarios/e2e.js";
 import { measureManyEndpoints } from "./scenarios/endpoints.js";
 import { measureIngest } from "./scenarios/ingest.js";
 import { type ProfileResult, profileServices } from "./scenarios/profile.js";
-import { liveStacks, setRunEnv } from "./stack.js";
+import { liveStacks, setIngestNodeFlags, setRunEnv } from "./stack.js";
 import { round } from "./stats.js";
 
 const argv = process.argv.slice(2);
@@ -40,10 +40,8 @@ if (argv[0] === "report") {
   process.exit(0);
 }
 const options = parseOptions(argv);
-setRunEnv({
-  ...(options.workers !== undefined ? { PIPERELAY_WORKERS: String(options.workers) } : {}),
-  ...(options.nodeOptions !== "" ? { NODE_OPTIONS: options.nodeOptions } : {}),
-});
+if (options.workers !== undefined) setRunEnv({ PIPERELAY_WORKERS: String(options.workers) });
+setIngestNodeFlags(options.ingestNodeFlags);
 const nats = await connectNats("piperelay-bench");
 if (options.cleanupOnly) {
   console.log(`removed: ${(await removeLeftovers(nats)).join(", ") || "nothing"}`);
@@ -141,7 +139,11 @@ try {
       log("ceilings: the RPC stack");
       // Its server is a process of its own, so each run measures the noise around it itself.
       const rpc = {
-        runs: await measureRpc({ concurrency: options.clients, nodeOptions: options.nodeOptions, ...window }),
+        runs: await measureRpc({
+          concurrency: options.clients,
+          nodeFlags: options.ingestNodeFlags,
+          ...window,
+        }),
       };
       const ceilings = { jetstream, postgres, http, rpc };
       log(`ceilings: slowest is ${JSON.stringify(slowestCeiling(ceilings))}`);
@@ -197,7 +199,7 @@ const results = {
       dead: options.dead,
       endpoints: options.endpoints,
       workers: options.workers ?? "service default",
-      nodeOptions: options.nodeOptions,
+      ingestNodeFlags: options.ingestNodeFlags,
       phases: [...options.only],
     },
     machine,

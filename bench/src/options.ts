@@ -40,18 +40,19 @@ export interface BenchOptions {
   endpoints: number;
   /** `delivery.workers` of the dispatchers; undefined: the service's default. */
   workers: number | undefined;
-  /** NODE_OPTIONS of the services: the image's (Dockerfile) unless given. */
-  nodeOptions: string;
+  /** Node.js flags ingest runs with: those of the Compose file and the Kubernetes manifest unless given. */
+  ingestNodeFlags: string[];
   out: string;
   cleanupOnly: boolean;
 }
 
 /**
- * What the image runs the services with (`ENV NODE_OPTIONS` in the Dockerfile): a
- * larger young generation, which made ingest spend ~20 % less CPU per message
+ * The Node.js flags ingest is deployed with (docker-compose.yml, the Kubernetes
+ * manifest, the image's `serve`): a larger young generation, which made ingest
+ * spend about a fifth less CPU per message at its highest rates
  * (docs/performance.md, twelfth session). The benchmark measures what ships.
  */
-export const imageNodeOptions = "--max-semi-space-size=64";
+export const deployedIngestNodeFlags = ["--max-semi-space-size=64"];
 
 const usage = `npm run bench -- [options]
   --quick               short windows and a 10,000-message backlog (development; not for the record)
@@ -63,8 +64,8 @@ const usage = `npm run bench -- [options]
   --dead=refuse|blackhole  how the dead endpoint fails (default refuse)
   --endpoints=N         endpoints in the many-endpoints scenario (default 10000)
   --workers=N           delivery.workers of the dispatchers (default: the service's, 200)
-  --node-options=S      NODE_OPTIONS of the services (default: the image's, ${imageNodeOptions};
-                        --node-options= for Node's own defaults)
+  --ingest-node-flags=S Node.js flags of ingest, space-separated (default: the deployments', ${deployedIngestNodeFlags.join(" ")};
+                        --ingest-node-flags= for none)
   --out=PATH            results file (default bench/results/latest.json for a full run,
                         bench/dist/partial.json with --only or --quick, so they never replace the record)
   --cleanup             only remove databases and streams an interrupted run left behind`;
@@ -82,7 +83,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       "backlog-via": { type: "string" },
       endpoints: { type: "string" },
       workers: { type: "string" },
-      "node-options": { type: "string" },
+      "ingest-node-flags": { type: "string" },
       out: { type: "string" },
       cleanup: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -115,7 +116,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     only,
     warmupMs: quick ? 1000 : 2000,
     measureMs: quick ? 3000 : 8000,
-    nodeOptions: values["node-options"] ?? imageNodeOptions,
+    ingestNodeFlags:
+      values["ingest-node-flags"] === undefined
+        ? deployedIngestNodeFlags
+        : values["ingest-node-flags"].split(" ").filter((flag) => flag !== ""),
     clients: int(values.clients, 32),
     fanouts: (values.fanouts ?? "1,10,100").split(",").map((v) => int(v, 1)),
     trials: quick ? 2 : 4,

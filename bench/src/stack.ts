@@ -67,6 +67,14 @@ export function setRunEnv(env: Record<string, string>): void {
   runEnv = env;
 }
 
+// Node.js flags ingest runs with, as it is deployed; set once by main.
+let ingestNodeFlags: string[] = [];
+
+/** Node.js flags every ingest started from now on runs with. */
+export function setIngestNodeFlags(flags: string[]): void {
+  ingestNodeFlags = flags;
+}
+
 function serviceEnv(ns: BenchNamespace, port: number, extra: Record<string, string>): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
@@ -117,7 +125,7 @@ async function waitForConsumer(nats: NatsConnection, ns: BenchNamespace, child: 
 
 async function spawnService(name: ServiceName, ns: BenchNamespace, options: StackOptions) {
   const port = name === "dispatcher" ? 0 : await freePort();
-  const args = [];
+  const args = name === "ingest" ? [...ingestNodeFlags] : [];
   if (options.profileDir) {
     mkdirSync(options.profileDir, { recursive: true });
     args.push("--cpu-prof", `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${name}.cpuprofile`);

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { adminComponent } from "@piperelay/admin";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,7 +24,10 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function startIngest(): Promise<{ proc: ServiceProcess; url: string }> {
+async function startIngest(options: { waitForWorkers?: boolean } = {}): Promise<{
+  proc: ServiceProcess;
+  url: string;
+}> {
   const port = await freePort();
   const proc = spawnService("ingest", {
     ...stackEnv(stack.database, stack.config.queue.prefix),
@@ -33,6 +37,7 @@ async function startIngest(): Promise<{ proc: ServiceProcess; url: string }> {
   });
   running.push(proc);
   await waitForOutput(proc, "started the service's processes");
+  if (options.waitForWorkers === false) return { proc, url: `http://127.0.0.1:${port}` };
   await eventually(() =>
     logLines(proc).filter((l) => l.msg === "API listening (REST, Connect and gRPC)").length === 2
       ? true
@@ -115,6 +120,17 @@ describe("a service run as several processes (server.processes)", () => {
     expect(await proc.stop("SIGTERM")).toBe(0);
     expect(workers.filter(alive)).toEqual([]);
     expect(proc.output()).toContain('"msg":"stopped"');
+  });
+
+  it("stops processes that were still starting when SIGTERM came", async () => {
+    const { proc } = await startIngest({ waitForWorkers: false });
+    const forked = readFileSync(`/proc/${proc.child.pid}/task/${proc.child.pid}/children`, "utf8")
+      .trim()
+      .split(" ")
+      .map(Number);
+    expect(forked).toHaveLength(2);
+    expect(await proc.stop("SIGTERM")).toBe(0);
+    expect(forked.filter(alive)).toEqual([]);
   });
 
   it("stops the other processes and exits 1 when one of them dies", async () => {

@@ -22,12 +22,12 @@ export async function measureRpc(options: {
   concurrency: number;
   warmupMs: number;
   measureMs: number;
-  /** The services' NODE_OPTIONS, so that the server runs as ingest does. */
-  nodeOptions: string;
+  /** Ingest's Node.js flags, so that its API server runs here as in ingest. */
+  nodeFlags: string[];
 }): Promise<RpcCeiling[]> {
   const child = fork(resolve(import.meta.dirname, "rpc-server.mjs"), [], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
-    env: options.nodeOptions === "" ? process.env : { ...process.env, NODE_OPTIONS: options.nodeOptions },
+    execArgv: options.nodeFlags,
   });
   try {
     const port = await new Promise<number>((done, fail) => {

@@ -4,6 +4,18 @@ import type { Logger } from "@piperelay/core";
 /** What the primary of a service running as several processes sends each of them to stop. */
 export const shutdownMessage = "piperelay:shutdown";
 
+// Listened for from the moment this module loads: the primary may ask while the process is
+// still starting, before stopOnSignal is called, and a message nobody listens for is lost.
+let shutdownRequested = false;
+let onShutdownRequest: (() => void) | undefined;
+if (cluster.isWorker) {
+  process.on("message", (message: unknown) => {
+    if ((message as { type?: unknown } | null)?.type !== shutdownMessage) return;
+    shutdownRequested = true;
+    onShutdownRequest?.();
+  });
+}
+
 /**
  * Runs `stop` once on the first SIGTERM or SIGINT and exits 0 when it is done
  * (1 if it throws); a second signal exits at once. A process forked by the
@@ -33,9 +45,8 @@ export function stopOnSignal(logger: Logger, stop: () => Promise<void>): void {
   };
   process.on("SIGTERM", handler);
   process.on("SIGINT", handler);
-  if (cluster.isWorker) {
-    process.on("message", (message: unknown) => {
-      if (!stopping && (message as { type?: unknown } | null)?.type === shutdownMessage) begin("primary");
-    });
-  }
+  onShutdownRequest = () => {
+    if (!stopping) begin("primary");
+  };
+  if (shutdownRequested) onShutdownRequest();
 }

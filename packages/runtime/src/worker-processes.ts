@@ -44,15 +44,25 @@ export function superviseWorkers(processes: number, options: SuperviseOptions): 
   aggregateWorkerMetrics();
   let stopping = false;
   let exitCode = 0;
+  // Workers whose API listens: their code is loaded and hears the shutdown message. One
+  // still starting is sent it once it listens (a message sent earlier would be lost).
+  const listening = new Set<Worker>();
+  const askToStop = (worker: Worker) => {
+    if (worker.isConnected()) worker.send({ type: shutdownMessage });
+  };
 
   const stopAll = () => {
     stopping = true;
-    for (const worker of Object.values(cluster.workers ?? {})) {
-      if (worker?.isConnected()) worker.send({ type: shutdownMessage });
-    }
+    for (const worker of listening) askToStop(worker);
   };
 
+  cluster.on("listening", (worker: Worker) => {
+    listening.add(worker);
+    if (stopping) askToStop(worker);
+  });
+
   cluster.on("exit", (worker: Worker, code: number | null, signal: string | null) => {
+    listening.delete(worker);
     if (!stopping) {
       logger.error(
         { pid: worker.process.pid, code, signal },
