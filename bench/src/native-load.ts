@@ -10,6 +10,7 @@ import { resolve } from "node:path";
 import { create, fromJson, toBinary } from "@bufbuild/protobuf";
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import { MessageService, SendMessageRequestSchema, SendMessagesRequestSchema } from "@piperelay/proto";
+import { collectOutput } from "../../test/support/processes.js";
 import { batchSize, benchPayload, type Protocol } from "./load.js";
 
 export type NativeTool = "h2load" | "wrk";
@@ -96,14 +97,8 @@ export function startNativeLoad(
       stdio: ["ignore", "pipe", "pipe"],
     });
   }
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const finished = new Promise<string>((done) => child.once("exit", () => done(output)));
+  const output = collectOutput(child);
+  const finished = new Promise<string>((done) => child.once("exit", () => done(output())));
   return { pid: child.pid ?? 0, finished, stop: () => child.kill("SIGINT") };
 }
 

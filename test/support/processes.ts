@@ -28,22 +28,27 @@ export function spawnService(
     env: { ...process.env, PIPERELAY_LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
+  const output = collectOutput(child);
   const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
   return {
     child,
-    output: () => output,
+    output,
     async stop(signal = "SIGTERM") {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
   };
+}
+
+/** Everything a child process writes to its stdout and stderr (piped), as it comes. */
+export function collectOutput(child: ChildProcess): () => string {
+  let output = "";
+  const append = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout?.on("data", append);
+  child.stderr?.on("data", append);
+  return () => output;
 }
 
 /** Resolves when `text` appears in the process's output. */

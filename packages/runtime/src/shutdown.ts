@@ -28,13 +28,7 @@ export function stopOnSignal(logger: Logger, stop: () => Promise<void>): void {
   const begin = (reason: string) => {
     stopping = true;
     logger.info({ signal: reason }, "shutting down");
-    stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, "shutdown failed");
-        process.exit(1);
-      },
-    );
+    exitAfter(logger, stop());
   };
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -49,4 +43,15 @@ export function stopOnSignal(logger: Logger, stop: () => Promise<void>): void {
     if (!stopping) begin("primary");
   };
   if (shutdownRequested) onShutdownRequest();
+}
+
+/** Exits with `code` once `work` is done, or with 1 (logged) if it fails. */
+export function exitAfter(logger: Logger, work: Promise<void>, code = 0): void {
+  work.then(
+    () => process.exit(code),
+    (err: unknown) => {
+      logger.error({ err }, "shutdown failed");
+      process.exit(1);
+    },
+  );
 }

@@ -3,7 +3,7 @@ import { availableParallelism } from "node:os";
 import type { Config } from "@piperelay/config";
 import type { Logger } from "@piperelay/core";
 import { aggregateWorkerMetrics } from "@piperelay/metrics";
-import { shutdownMessage } from "./shutdown.js";
+import { exitAfter, shutdownMessage } from "./shutdown.js";
 
 /** How many processes `server.processes` asks for: `auto` is one per core. */
 export function processCount(config: Config): number {
@@ -74,14 +74,7 @@ export function superviseWorkers(processes: number, options: SuperviseOptions): 
       exitCode = 1;
     }
     if (Object.keys(cluster.workers ?? {}).length > 0) return;
-    const done = options.onStopped?.() ?? Promise.resolve();
-    done.then(
-      () => process.exit(exitCode),
-      (err: unknown) => {
-        logger.error({ err }, "shutdown failed");
-        process.exit(1);
-      },
-    );
+    exitAfter(logger, options.onStopped?.() ?? Promise.resolve(), exitCode);
   });
 
   const onSignal = (signal: NodeJS.Signals) => {
