@@ -1,6 +1,7 @@
 // Readers of /proc: CPU time and memory of processes, and finding the
 // PostgreSQL and NATS processes the benchmark's work lands on.
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { childPids } from "../../test/support/processes.js";
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ); 100 on every Linux this runs on. */
 const ticksPerSecond = 100;
@@ -43,8 +44,7 @@ export function memoryMiB(pid: number, field: "VmHWM" | "VmRSS"): number | undef
 
 /** A process and its children (a service's primary and the workers it forked, `server.processes`). */
 export function withChildren(pid: number): number[] {
-  const children = (read(`/proc/${pid}/task/${pid}/children`) ?? "").trim();
-  return [pid, ...(children === "" ? [] : children.split(" ").map(Number))];
+  return [pid, ...childPids(pid)];
 }
 
 /** A field of /proc/<pid>/status in MiB, summed over a process and its children. */

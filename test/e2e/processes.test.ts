@@ -1,11 +1,10 @@
-import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { adminComponent } from "@piperelay/admin";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, createEndpoint, messageCount } from "../support/fixtures.js";
 import { freePort } from "../support/free-port.js";
 import { eventually } from "../support/poll.js";
-import { type ServiceProcess, spawnService, waitForOutput } from "../support/processes.js";
+import { childPids, type ServiceProcess, spawnService, waitForOutput } from "../support/processes.js";
 import { stackEnv, startStack, type TestStack } from "../support/stack.js";
 
 // Ingest as `server.processes: 2`: a primary forking two workers that share the port.
@@ -124,10 +123,7 @@ describe("a service run as several processes (server.processes)", () => {
 
   it("stops processes that were still starting when SIGTERM came", async () => {
     const { proc } = await startIngest({ waitForWorkers: false });
-    const forked = readFileSync(`/proc/${proc.child.pid}/task/${proc.child.pid}/children`, "utf8")
-      .trim()
-      .split(" ")
-      .map(Number);
+    const forked = childPids(proc.child.pid ?? 0);
     expect(forked).toHaveLength(2);
     expect(await proc.stop("SIGTERM")).toBe(0);
     expect(forked.filter(alive)).toEqual([]);

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 
 export interface ServiceProcess {
@@ -38,6 +39,17 @@ export function spawnService(
       return exited;
     },
   };
+}
+
+/** The processes a process forked (a service's workers under `server.processes`), from /proc. */
+export function childPids(pid: number): number[] {
+  let children = "";
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim();
+  } catch {
+    // Gone already: no children either.
+  }
+  return children === "" ? [] : children.split(" ").map(Number);
 }
 
 /** Everything a child process writes to its stdout and stderr (piped), as it comes. */

@@ -16,7 +16,15 @@ import type { Component, ComponentFactory } from "./component.js";
 import { dependencyChecks } from "./dependency-checks.js";
 import { createHealthCheckService } from "./health-check-service.js";
 import { stopOnSignal } from "./shutdown.js";
-import { isSupervisor, processCount, superviseWorkers } from "./worker-processes.js";
+
+/** A service's logger, as its configuration asks: every line names the service. */
+export function createServiceLogger(name: string, config: Config): Logger {
+  return createLogger({
+    level: config.logging.level,
+    format: config.logging.format,
+    base: { service: name },
+  });
+}
 
 export interface RunningProcess {
   logger: Logger;
@@ -47,9 +55,7 @@ export async function startProcess(
   factories: ComponentFactory[],
   options: StartProcessOptions = {},
 ): Promise<RunningProcess> {
-  const logger =
-    options.logger ??
-    createLogger({ level: config.logging.level, format: config.logging.format, base: { service: name } });
+  const logger = options.logger ?? createServiceLogger(name, config);
   if (config.insecureMasterKey) {
     logger.warn(
       "no master key set (PIPERELAY_MASTER_KEY): endpoint secrets and API key hashes are protected by a public development key; allowed on loopback only",
@@ -104,26 +110,4 @@ export async function startProcess(
   };
   if (options.handleSignals ?? true) stopOnSignal(logger, stop);
   return { logger, clients, metrics, port, stop };
-}
-
-/**
- * A service's entry point: the process itself ({@link startProcess}), or, with
- * `server.processes` above 1, a primary that runs that many of them
- * ({@link superviseWorkers}); each of those then comes back here as a worker.
- */
-export async function serveProcesses(
-  name: string,
-  config: Config,
-  factories: ComponentFactory[],
-): Promise<void> {
-  if (isSupervisor(config)) {
-    const logger = createLogger({
-      level: config.logging.level,
-      format: config.logging.format,
-      base: { service: name },
-    });
-    superviseWorkers(processCount(config), { logger });
-    return;
-  }
-  await startProcess(name, config, factories);
 }

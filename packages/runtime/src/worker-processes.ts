@@ -3,10 +3,12 @@ import { availableParallelism } from "node:os";
 import type { Config } from "@piperelay/config";
 import type { Logger } from "@piperelay/core";
 import { aggregateWorkerMetrics } from "@piperelay/metrics";
+import type { ComponentFactory } from "./component.js";
+import { createServiceLogger, startProcess } from "./run-process.js";
 import { exitAfter, shutdownMessage } from "./shutdown.js";
 
 /** How many processes `server.processes` asks for: `auto` is one per core. */
-export function processCount(config: Config): number {
+function processCount(config: Config): number {
   const wanted = config.server.processes;
   return wanted === "auto" ? availableParallelism() : wanted;
 }
@@ -29,7 +31,7 @@ export interface SuperviseOptions {
 }
 
 /**
- * Runs the service as `processes` copies of this same command (Node's cluster
+ * Runs the service as `server.processes` copies of this same command (Node's cluster
  * module), sharing the API's port: one event loop uses at most one core, and
  * a busy ingest is bound by its one loop long before the machine's cores.
  * Each copy is a whole PipeRelay process (its own connections and background
@@ -39,8 +41,9 @@ export interface SuperviseOptions {
  * Kubernetes, compose) to restart the whole service. Nothing acknowledged is
  * lost either way: what a process accepted is committed.
  */
-export function superviseWorkers(processes: number, options: SuperviseOptions): void {
+export function superviseWorkers(config: Config, options: SuperviseOptions): void {
   const { logger } = options;
+  const processes = processCount(config);
   aggregateWorkerMetrics();
   let stopping = false;
   let exitCode = 0;
@@ -91,4 +94,18 @@ export function superviseWorkers(processes: number, options: SuperviseOptions): 
 
   for (let i = 0; i < processes; i++) cluster.fork(options.env);
   logger.info({ processes }, "started the service's processes");
+}
+
+/**
+ * A service's entry point: the process itself ({@link startProcess}), or, with
+ * `server.processes` above 1, a primary that runs that many of them
+ * ({@link superviseWorkers}); each of those then comes back here as a worker.
+ */
+export async function serveProcesses(
+  name: string,
+  config: Config,
+  factories: ComponentFactory[],
+): Promise<void> {
+  if (isSupervisor(config)) superviseWorkers(config, { logger: createServiceLogger(name, config) });
+  else await startProcess(name, config, factories);
 }

@@ -1,14 +1,14 @@
 import cluster from "node:cluster";
 import { adminComponent } from "@piperelay/admin";
 import type { Config } from "@piperelay/config";
-import { createLogger, type Logger } from "@piperelay/core";
+import type { Logger } from "@piperelay/core";
 import { ensureDatabase, migrateUp } from "@piperelay/db";
 import { dispatcherComponent } from "@piperelay/dispatcher";
 import { ingestComponent } from "@piperelay/ingest";
 import {
   type ComponentFactory,
+  createServiceLogger,
   isSupervisor,
-  processCount,
   startProcess,
   stopOnSignal,
   superviseWorkers,
@@ -65,11 +65,7 @@ export function registerServe(program: Command): void {
       }
       const config = configFrom(command.optsWithGlobals<GlobalOptions>());
       const name = service === "all" ? "piperelay" : service;
-      const logger = createLogger({
-        level: config.logging.level,
-        format: config.logging.format,
-        base: { service: name },
-      });
+      const logger = createServiceLogger(name, config);
       // With several processes, only the primary prepares local mode; the workers it forks
       // are told where PostgreSQL and NATS ended up.
       const local = config.localMode && cluster.isPrimary ? await prepareLocal(config, logger) : [];
@@ -77,7 +73,7 @@ export function registerServe(program: Command): void {
         for (const svc of local.reverse()) await svc.stop();
       };
       if (isSupervisor(config)) {
-        superviseWorkers(processCount(config), {
+        superviseWorkers(config, {
           logger,
           env: { DATABASE_URL: config.storage.postgres.url, NATS_URL: config.queue.nats_url },
           onStopped: stopLocal,
