@@ -172,6 +172,15 @@ export function benchPayload(phase: string): Record<string, JsonValue> {
   };
 }
 
+/**
+ * Requests an open-loop window may have in flight. A real sender at thousands of messages a
+ * second has far more callers than this; the cap only stops a window that ingest cannot keep
+ * up with from piling up requests without end (the trials' pile-up check fails those). 128
+ * until the thirteenth session: at 2,000–3,000 msg/s a 40–60 ms hiccup filled it, and trials
+ * the delivery side kept up with failed on a few unsent messages.
+ */
+export const openLoopMaxInFlight = 1024;
+
 export type LoadMode =
   /** `hold`: while it returns true, clients wait before their next send (e.g. to bound a backlog). */
   | { kind: "closed"; concurrency: number; hold?: () => boolean }

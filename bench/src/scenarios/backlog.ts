@@ -7,7 +7,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { queueNames } from "@piperelay/queue";
 import pg from "pg";
 import { freePort } from "../infra.js";
-import { createSender, startLoad } from "../load.js";
+import { createSender, openLoopMaxInFlight, startLoad } from "../load.js";
 import type { PhaseStats } from "../receiver/protocol.js";
 import { createApplication, createEndpoints } from "../setup.js";
 import { type ServiceName, startStack } from "../stack.js";
@@ -124,7 +124,7 @@ export async function measureBacklog(ctx: BenchContext): Promise<BacklogResult> 
     const healthy = startLoad(
       healthySender.send,
       "live.tick",
-      { kind: "open", rate: healthyRate, maxInFlight: 1000 },
+      { kind: "open", rate: healthyRate, maxInFlight: openLoopMaxInFlight },
       "backlog/warm-up",
     );
     const phases = [

@@ -1,7 +1,7 @@
 // End to end: messages in through ingest, deliveries out of the dispatcher to
 // the receiver, for a given fan-out. Finds the highest sustained rate (a
 // saturation probe, then open-loop trials around it) and measures latency.
-import type { Protocol } from "../load.js";
+import { openLoopMaxInFlight, type Protocol } from "../load.js";
 import { createApplication, createEndpoints } from "../setup.js";
 import { type Stack, startStack } from "../stack.js";
 import type { BenchContext } from "./context.js";
@@ -110,7 +110,7 @@ export async function measureEndToEnd(
       const trial = await runTrial(ctx, {
         ...base,
         phase: `${scenario}/trial${i + 1}`,
-        mode: { kind: "open", rate, maxInFlight: 4 * options.clients },
+        mode: { kind: "open", rate, maxInFlight: openLoopMaxInFlight },
       });
       trials.push(trial);
       ctx.log(
@@ -131,13 +131,13 @@ export async function measureEndToEnd(
       latency.moderate = await runTrial(ctx, {
         ...latencyWindow,
         phase: `${scenario}/moderate`,
-        mode: { kind: "open", rate: options.moderateRate, maxInFlight: 4 * options.clients },
+        mode: { kind: "open", rate: options.moderateRate, maxInFlight: openLoopMaxInFlight },
       });
       const peakRate = peak?.offeredPerSecond ?? probe.deliveredPerSecond / fanout;
       latency.at80 = await runTrial(ctx, {
         ...latencyWindow,
         phase: `${scenario}/80pct`,
-        mode: { kind: "open", rate: 0.8 * peakRate, maxInFlight: 4 * options.clients },
+        mode: { kind: "open", rate: 0.8 * peakRate, maxInFlight: openLoopMaxInFlight },
       });
     }
     // Last, so the other windows are as they were before it existed.
@@ -149,7 +149,7 @@ export async function measureEndToEnd(
             mode: {
               kind: "open",
               rate: overloadFactor * (peak?.offeredPerSecond ?? probe.deliveredPerSecond / fanout),
-              maxInFlight: 4 * options.clients,
+              maxInFlight: openLoopMaxInFlight,
             },
           })
         : undefined;

@@ -1,5 +1,6 @@
 // Many endpoints, few subscribed: ingest reads every active endpoint of the
 // application for each message, so its cost grows with the endpoint count.
+import { openLoopMaxInFlight } from "../load.js";
 import { createApplication, insertEndpoints } from "../setup.js";
 import { type Stack, startStack } from "../stack.js";
 import type { BenchContext } from "./context.js";
@@ -46,7 +47,7 @@ export async function measureManyEndpoints(ctx: BenchContext): Promise<Endpoints
       phase: "endpoints/latency",
       fanout: 1,
       eventType: "order.created",
-      mode: { kind: "open", rate, maxInFlight: 4 * options.clients },
+      mode: { kind: "open", rate, maxInFlight: openLoopMaxInFlight },
       warmupMs: options.warmupMs,
       measureMs: options.measureMs,
     });
