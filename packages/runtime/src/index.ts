@@ -8,6 +8,5 @@ export { dependencyChecks } from "./dependency-checks.js";
 export { createHealthCheckService } from "./health-check-service.js";
 export type { RunningProcess, StartProcessOptions } from "./run-process.js";
 export { createServiceLogger, startProcess } from "./run-process.js";
-export { stopOnSignal } from "./shutdown.js";
-export type { SuperviseOptions } from "./worker-processes.js";
-export { isSupervisor, serveProcesses, superviseWorkers } from "./worker-processes.js";
+export type { ServeOptions } from "./worker-processes.js";
+export { serveProcesses } from "./worker-processes.js";

@@ -5,7 +5,7 @@ import type { Logger } from "@piperelay/core";
 import { aggregateWorkerMetrics } from "@piperelay/metrics";
 import type { ComponentFactory } from "./component.js";
 import { createServiceLogger, startProcess } from "./run-process.js";
-import { exitAfter, shutdownMessage } from "./shutdown.js";
+import { exitAfter, shutdownMessage, stopOnSignal } from "./shutdown.js";
 
 /** How many processes `server.processes` asks for: `auto` is one per core. */
 function processCount(config: Config): number {
@@ -18,11 +18,11 @@ function processCount(config: Config): number {
  * processes: it then forks and watches them ({@link superviseWorkers}) and
  * serves nothing itself.
  */
-export function isSupervisor(config: Config): boolean {
+function isSupervisor(config: Config): boolean {
   return cluster.isPrimary && processCount(config) > 1;
 }
 
-export interface SuperviseOptions {
+interface SuperviseOptions {
   logger: Logger;
   /** Environment the workers get on top of this process's, e.g. where local mode started PostgreSQL. */
   env?: Record<string, string>;
@@ -41,7 +41,7 @@ export interface SuperviseOptions {
  * Kubernetes, compose) to restart the whole service. Nothing acknowledged is
  * lost either way: what a process accepted is committed.
  */
-export function superviseWorkers(config: Config, options: SuperviseOptions): void {
+function superviseWorkers(config: Config, options: SuperviseOptions): void {
   const { logger } = options;
   const processes = processCount(config);
   aggregateWorkerMetrics();
@@ -96,6 +96,15 @@ export function superviseWorkers(config: Config, options: SuperviseOptions): voi
   logger.info({ processes }, "started the service's processes");
 }
 
+export interface ServeOptions {
+  /** @defaultValue the service's logger, as its configuration asks */
+  logger?: Logger;
+  /** With several processes: environment the workers get on top of this process's. */
+  workerEnv?: Record<string, string>;
+  /** Runs once the service has stopped (every process of it), before this process exits. */
+  onStopped?: () => Promise<void>;
+}
+
 /**
  * A service's entry point: the process itself ({@link startProcess}), or, with
  * `server.processes` above 1, a primary that runs that many of them
@@ -105,7 +114,16 @@ export async function serveProcesses(
   name: string,
   config: Config,
   factories: ComponentFactory[],
+  options: ServeOptions = {},
 ): Promise<void> {
-  if (isSupervisor(config)) superviseWorkers(config, { logger: createServiceLogger(name, config) });
-  else await startProcess(name, config, factories);
+  const logger = options.logger ?? createServiceLogger(name, config);
+  if (isSupervisor(config)) {
+    superviseWorkers(config, { logger, env: options.workerEnv, onStopped: options.onStopped });
+    return;
+  }
+  const running = await startProcess(name, config, factories, { logger, handleSignals: false });
+  stopOnSignal(logger, async () => {
+    await running.stop();
+    await options.onStopped?.();
+  });
 }

@@ -5,14 +5,7 @@ import type { Logger } from "@piperelay/core";
 import { ensureDatabase, migrateUp } from "@piperelay/db";
 import { dispatcherComponent } from "@piperelay/dispatcher";
 import { ingestComponent } from "@piperelay/ingest";
-import {
-  type ComponentFactory,
-  createServiceLogger,
-  isSupervisor,
-  startProcess,
-  stopOnSignal,
-  superviseWorkers,
-} from "@piperelay/runtime";
+import { type ComponentFactory, createServiceLogger, serveProcesses } from "@piperelay/runtime";
 import type { Command } from "commander";
 import { configFrom, type GlobalOptions } from "../config-option.js";
 import {
@@ -69,24 +62,12 @@ export function registerServe(program: Command): void {
       // With several processes, only the primary prepares local mode; the workers it forks
       // are told where PostgreSQL and NATS ended up.
       const local = config.localMode && cluster.isPrimary ? await prepareLocal(config, logger) : [];
-      const stopLocal = async () => {
-        for (const svc of local.reverse()) await svc.stop();
-      };
-      if (isSupervisor(config)) {
-        superviseWorkers(config, {
-          logger,
-          env: { DATABASE_URL: config.storage.postgres.url, NATS_URL: config.queue.nats_url },
-          onStopped: stopLocal,
-        });
-        return;
-      }
-      const running = await startProcess(name, config, factories as ComponentFactory[], {
+      await serveProcesses(name, config, factories as ComponentFactory[], {
         logger,
-        handleSignals: false,
-      });
-      stopOnSignal(logger, async () => {
-        await running.stop();
-        await stopLocal();
+        workerEnv: { DATABASE_URL: config.storage.postgres.url, NATS_URL: config.queue.nats_url },
+        onStopped: async () => {
+          for (const svc of local.reverse()) await svc.stop();
+        },
       });
     });
 }
