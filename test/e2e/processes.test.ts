@@ -1,4 +1,4 @@
-import { request } from "node:http";
+import { Agent, type ClientRequest, request } from "node:http";
 import { adminComponent } from "@piperelay/admin";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, createEndpoint, messageCount } from "../support/fixtures.js";
@@ -127,6 +127,70 @@ describe("a service run as several processes (server.processes)", () => {
     expect(forked).toHaveLength(2);
     expect(await proc.stop("SIGTERM")).toBe(0);
     expect(forked.filter(alive)).toEqual([]);
+  });
+
+  it("stops gracefully when SIGTERM reaches every process after the primary asked them to stop", async () => {
+    // systemd's default stop signals the whole group; here the workers hear the primary first.
+    const { proc, url } = await startIngest();
+    const agent = new Agent({ keepAlive: true, maxSockets: 2 });
+    const post = (body: string, length = body.length, extra: Record<string, string> = {}) => {
+      const req = request(`${url}/api/v1/messages`, {
+        method: "POST",
+        agent,
+        headers: {
+          authorization: `Bearer ${apiKey}`,
+          "content-type": "application/json",
+          "content-length": String(length),
+          ...extra,
+        },
+      });
+      req.on("error", () => {});
+      if (body !== "") req.write(body);
+      else req.flushHeaders();
+      return req;
+    };
+    // Two connections, each now a worker's: the primary hands a connection over once.
+    const message = JSON.stringify({ event_type: "order.paid", payload: {} });
+    await Promise.all(
+      [0, 1].map(
+        () =>
+          new Promise((resolve) =>
+            post(message)
+              .on("response", (res) => res.resume().on("end", resolve))
+              .end(),
+          ),
+      ),
+    );
+    // Their log lines say which workers own them (lines reach this process a little later).
+    const served = await eventually(() => {
+      const lines = logLines(proc).filter((l) => l.path === "/api/v1/messages");
+      return lines.length === 2 ? lines : undefined;
+    });
+    const holding = [...new Set(served.map((l) => l.pid as number))];
+    expect(holding.length).toBeGreaterThan(0);
+    // A request whose body never comes, on each connection, holds its worker in its stop; its
+    // "100 Continue" says the worker has it.
+    const held = await Promise.all(
+      [0, 1].map(() => {
+        const req = post("", 100, { expect: "100-continue" });
+        return new Promise<ClientRequest>((resolve) => req.on("continue", () => resolve(req)));
+      }),
+    );
+
+    proc.child.kill("SIGTERM");
+    await eventually(() =>
+      logLines(proc).filter((l) => l.signal === "primary").length === 2 ? true : undefined,
+    );
+    // Still stopping (held), so this is the same shutdown reaching them a second way.
+    for (const pid of holding) process.kill(pid, "SIGTERM");
+    for (const req of held) req.destroy();
+    agent.destroy();
+    const code =
+      proc.child.exitCode ??
+      (await new Promise<number | null>((resolve) => proc.child.once("exit", resolve)));
+    expect(code).toBe(0);
+    expect(proc.output()).not.toContain("second signal");
+    expect(workerPids(proc).filter(alive)).toEqual([]);
   });
 
   it("stops the other processes and exits 1 when one of them dies", async () => {

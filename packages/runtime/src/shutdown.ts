@@ -20,27 +20,29 @@ if (cluster.isWorker) {
  * Runs `stop` once on the first SIGTERM or SIGINT and exits 0 when it is done
  * (1 if it throws); a second signal exits at once. A process forked by the
  * primary of a service running as several processes also stops when the
- * primary asks over IPC: a terminal's Ctrl-C reaches every process of the
- * group, so that request may come after the signal, and is not a second one.
+ * primary asks over IPC. A terminal's Ctrl-C, or systemd's default stop,
+ * signals every process of the group, so a process hears of one shutdown both
+ * ways, in either order: its first signal is never a second one.
  */
 export function stopOnSignal(logger: Logger, stop: () => Promise<void>): void {
-  let stopping = false;
-  const begin = (reason: string) => {
-    stopping = true;
-    logger.info({ signal: reason }, "shutting down");
+  let stoppedBy: "signal" | "primary" | undefined;
+  const begin = (reason: "signal" | "primary", name: string) => {
+    stoppedBy = reason;
+    logger.info({ signal: name }, "shutting down");
     exitAfter(logger, stop());
   };
   const handler = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppedBy === "signal") {
       logger.warn({ signal }, "second signal: exiting now");
       process.exit(1);
     }
-    begin(signal);
+    if (stoppedBy === "primary") stoppedBy = "signal";
+    else begin("signal", signal);
   };
   process.on("SIGTERM", handler);
   process.on("SIGINT", handler);
   onShutdownRequest = () => {
-    if (!stopping) begin("primary");
+    if (stoppedBy === undefined) begin("primary", "primary");
   };
   if (shutdownRequested) onShutdownRequest();
 }
